@@ -1,0 +1,1 @@
+# packaging/: owned by its component; see DESIGN.md.

@@ -1,0 +1,1 @@
+# sandbox/: owned by its component; see DESIGN.md.

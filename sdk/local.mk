@@ -1,0 +1,25 @@
+# sdk/: public headers, the conversion helpers plugins link (libbulkhead-sdk.a),
+# the host side of the plugin ABI shared by the worker and the test kit
+# (libbhruntime.a), and the plugin test kit (libbulkhead-testkit.a).
+bulkheadincludedir = $(includedir)/bulkhead
+bulkheadinclude_HEADERS = \
+	sdk/include/bulkhead/bulkhead.h \
+	sdk/include/bulkhead/types.h \
+	sdk/include/bulkhead/plugin.h \
+	sdk/include/bulkhead/text.h \
+	sdk/include/bulkhead/testkit.h
+
+lib_LIBRARIES += sdk/libbulkhead-sdk.a
+sdk_libbulkhead_sdk_a_SOURCES = sdk/src/text.c
+sdk_libbulkhead_sdk_a_CFLAGS = $(PLUGIN_CFLAGS)
+
+noinst_LIBRARIES += sdk/libbhruntime.a
+sdk_libbhruntime_a_SOURCES = sdk/src/runtime.c sdk/src/runtime.h sdk/src/values_json.c sdk/src/values_json.h
+sdk_libbhruntime_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+
+lib_LIBRARIES += sdk/libbulkhead-testkit.a
+sdk_libbulkhead_testkit_a_SOURCES = sdk/src/testkit.c $(sdk_libbhruntime_a_SOURCES)
+sdk_libbulkhead_testkit_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+
+pkgconfig_DATA += sdk/bulkhead-sdk.pc
+EXTRA_DIST += sdk/bulkhead-sdk.pc.in
