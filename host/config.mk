@@ -1,0 +1,1 @@
+# host config loading (libbhconfig.a); owned by the config component.

@@ -1,0 +1,1 @@
+# host commands for bundles, store, policy and rollout (libbhpkgcmd.a).
