@@ -14,11 +14,12 @@ sdk_libbulkhead_sdk_a_SOURCES = sdk/src/text.c
 sdk_libbulkhead_sdk_a_CFLAGS = $(PLUGIN_CFLAGS)
 
 noinst_LIBRARIES += sdk/libbhruntime.a
-sdk_libbhruntime_a_SOURCES = sdk/src/runtime.c sdk/src/runtime.h sdk/src/values_json.c sdk/src/values_json.h
+sdk_libbhruntime_a_SOURCES = sdk/src/runtime.c sdk/src/runtime.h sdk/src/options.c sdk/src/schema.c \
+	sdk/src/pages.c sdk/src/values_json.c sdk/src/values_json.h
 sdk_libbhruntime_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 lib_LIBRARIES += sdk/libbulkhead-testkit.a
-sdk_libbulkhead_testkit_a_SOURCES = sdk/src/testkit.c $(sdk_libbhruntime_a_SOURCES)
+sdk_libbulkhead_testkit_a_SOURCES = sdk/src/testkit.c sdk/src/text.c $(sdk_libbhruntime_a_SOURCES)
 sdk_libbulkhead_testkit_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 pkgconfig_DATA += sdk/bulkhead-sdk.pc

@@ -49,8 +49,11 @@ typedef struct bh_testkit_result {
 } bh_testkit_result;
 void bh_testkit_result_free(bh_testkit_result *r);
 
-/* parser `type`: parses `input` (optionally through decoder types listed in
- * decoders_json, e.g. "[{\"type\":\"gzip\"}]", or NULL). */
+/* Byte inputs to parsers and decoders are fed in chunks of at most this many
+ * bytes (default: all at once), to test records that span chunks. */
+void bh_testkit_set_chunk_size(bh_testkit *tk, size_t chunk_size);
+
+/* parser `type`: parses `input`. */
 int bh_testkit_parse(bh_testkit *tk, const char *type, const char *config_json, const char *input,
 		     size_t len, bh_testkit_result **out);
 /* formatter `type`: formats records of schema into bytes. */
@@ -67,13 +70,15 @@ int bh_testkit_encode(bh_testkit *tk, const char *type, const char *config_json,
 /* parser guess: out->bytes holds the suggested JSON. */
 int bh_testkit_guess(bh_testkit *tk, const char *type, const char *sample, size_t len,
 		     bh_testkit_result **out);
-/* input `type`: runs every task; byte inputs are read through the parser
- * `parser_type` with parser_config_json (NULL for page inputs). */
+/* input `type`: runs every task and commits; byte inputs are read through
+ * parser `parser_type` of parser_kit (which may be tk itself) with
+ * parser_config_json.  Page inputs pass NULL for the three parser arguments. */
 int bh_testkit_input(bh_testkit *tk, const char *type, const char *config_json,
-		     const char *parser_type, const char *parser_config_json,
+		     bh_testkit *parser_kit, const char *parser_type, const char *parser_config_json,
 		     bh_testkit_result **out);
-/* output `type`: writes records in task_count tasks (records are spread
- * round-robin by page) and commits; with a formatter for byte outputs. */
+/* output `type`: writes records in task_count tasks (split into contiguous
+ * runs) and commits, or aborts when any step failed.  Byte outputs need a
+ * formatter `formatter_type` from formatter_kit; page outputs pass NULLs. */
 int bh_testkit_output(bh_testkit *tk, const char *type, const char *config_json,
 		      const char *schema_json, const char *records_json, unsigned task_count,
 		      bh_testkit *formatter_kit, const char *formatter_type,
