@@ -1,1 +1,21 @@
-# packaging/: owned by its component; see DESIGN.md.
+# packaging/: bundle format, pack/verify/install/remove, the versioned store,
+# semver and constraints, the rollout policy and its resolution.
+noinst_LIBRARIES += packaging/libbhpackaging.a
+packaging_libbhpackaging_a_SOURCES = \
+	packaging/util.c packaging/util.h \
+	packaging/yamldoc.c packaging/yamldoc.h \
+	packaging/semver.c packaging/semver.h \
+	packaging/manifest.c packaging/manifest.h \
+	packaging/store.c packaging/store.h
+packaging_libbhpackaging_a_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
+# What a program linking libbhpackaging.a also needs.
+PACKAGING_LIBS = packaging/libbhpackaging.a $(YAML_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/unit/test-semver tests/unit/test-manifest
+TESTS += tests/unit/test-semver tests/unit/test-manifest
+tests_unit_test_semver_SOURCES = tests/unit/test-semver.c
+tests_unit_test_semver_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_semver_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
+tests_unit_test_manifest_SOURCES = tests/unit/test-manifest.c tests/unit/pkgtest.h
+tests_unit_test_manifest_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS)
+tests_unit_test_manifest_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)

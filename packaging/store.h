@@ -1,0 +1,41 @@
+/* The versioned plugin store: <root>/<name>/<version>/ holding manifest.yml
+ * and the files it lists.  Several roots form a load path (the home store
+ * first, then extra read-only stores: BULKHEAD_PLUGIN_PATH, the system store,
+ * the build tree).  Entries are immutable once installed; names starting with
+ * '.' (staging directories, lock files) are not entries. */
+#ifndef BH_PACKAGING_STORE_H
+#define BH_PACKAGING_STORE_H
+
+#include <stddef.h>
+
+#include "packaging/manifest.h"
+
+/* Bounds on what a scan accepts, so a huge or hostile store cannot exhaust memory. */
+#define STORE_MAX_ENTRIES 65536
+
+struct store_entry {
+	char *name;
+	char *version;
+	char *dir;  /* absolute path of <root>/<name>/<version> */
+	char *root; /* the store root it was found in (absolute) */
+	struct manifest *m;
+};
+
+/* Scans every root (a missing root is skipped) and returns all entries sorted
+ * by name, then semver precedence (then build metadata), then root order, so
+ * the same name@version found in two roots keeps the earlier root first.
+ * An entry whose manifest does not load, or whose name/version differ from
+ * its directory names, is an error naming the file (a store is immutable
+ * and verified at install; a broken entry is worth stopping for).
+ * The caller frees the array with store_entries_free. */
+int store_scan(char *const *roots, size_t nroots, struct store_entry **out, size_t *count, char **err);
+void store_entries_free(struct store_entry *entries, size_t count);
+
+/* The first entry (in scan order) for name@version, or NULL. */
+const struct store_entry *store_find(const struct store_entry *entries, size_t count, const char *name,
+				     const char *version);
+
+/* <home>/plugins: the writable store root of a home (caller frees). */
+char *store_home_root(const char *home);
+
+#endif

@@ -1,0 +1,44 @@
+/* Helpers for the packaging unit tests: temporary directories and files. */
+#ifndef BH_TESTS_PKGTEST_H
+#define BH_TESTS_PKGTEST_H
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "packaging/util.h"
+
+/* A fresh directory under TMPDIR; the caller removes it with pkg_remove_tree. */
+static inline char *pkgtest_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *t = pkg_strdupf("%s/bhpkg-test-XXXXXX", base && *base ? base : "/tmp");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(mkdtemp(t));
+	return t;
+}
+
+/* Writes a file (creating parent directories) from a printf format. */
+static inline void __attribute__((format(printf, 2, 3))) pkgtest_write(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *dir = strdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		ck_assert_int_eq(pkg_mkdir_p(dir), 0);
+	}
+	free(dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+#endif
