@@ -13,3 +13,4 @@
 #   EXTRA_DIST += plugins/csv/manifest.yml
 # plugins/<name>/manifest.yml holds name, version, abi, description, library,
 # kinds and requires; options and file hashes are filled in when staged/packed.
+include plugins/file/local.mk
