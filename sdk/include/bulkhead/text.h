@@ -37,6 +37,16 @@ size_t bh_format_double(double v, char *buf);
 int bh_parse_timestamp(const char *s, size_t n, const char *format, bh_timestamp *out);
 /* Returns the length written (< cap) or 0 if cap was too small. */
 size_t bh_format_timestamp(bh_timestamp t, const char *format, char *buf, size_t cap);
+/* The same at a fixed offset from UTC (seconds east, e.g. 32400 for +09:00):
+ * text without a zone of its own is read as local time at utc_offset, and
+ * output shows local time at utc_offset (%z prints it). */
+int bh_parse_timestamp_at(const char *s, size_t n, const char *format, int32_t utc_offset,
+			  bh_timestamp *out);
+size_t bh_format_timestamp_at(bh_timestamp t, const char *format, int32_t utc_offset, char *buf,
+			      size_t cap);
+/* A zone as accepted above ("UTC", "GMT", "Z", "+hh", "+hhmm", "+hh:mm", or
+ * with "-"): sets *utc_offset in seconds east of UTC, or returns -EINVAL. */
+int bh_parse_utc_offset(const char *s, size_t n, int32_t *utc_offset);
 
 /* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
 int64_t bh_days_from_civil(int64_t y, unsigned m, unsigned d);
