@@ -1,0 +1,945 @@
+/* Unit tests for host/config*.c: YAML positions and limits, variables, the
+ * transfer structure and exec settings, option validation, sizes and
+ * durations, and YAML output round trips. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/config.h"
+#include "packaging/manifest.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct cfg_doc *load(const char *text)
+{
+	struct cfg_doc *doc = NULL;
+	struct cfg_error *err = NULL;
+	int r = cfg_load_string("t.yml", text, strlen(text), &doc, &err);
+
+	ck_assert_msg(r == 0, "load failed: %s", err ? err->text : "?");
+	return doc;
+}
+
+/* Loads text expecting failure; returns the error text (caller frees). */
+static char *load_error(const char *text, int expect_code)
+{
+	struct cfg_doc *doc = NULL;
+	struct cfg_error *err = NULL;
+	char *msg;
+	int r = cfg_load_string("t.yml", text, strlen(text), &doc, &err);
+
+	ck_assert_int_eq(r, expect_code);
+	ck_assert_ptr_null(doc);
+	ck_assert_ptr_nonnull(err);
+	msg = strdup(err->text);
+	cfg_error_free(err);
+	return msg;
+}
+
+#define ck_assert_error(text, code, expected)                 \
+	do {                                                   \
+		char *m_ = load_error((text), (code));         \
+		ck_assert_str_eq(m_, (expected));              \
+		free(m_);                                      \
+	} while (0)
+
+static char *data_path(const char *name)
+{
+	const char *src = getenv("BULKHEAD_SRCDIR");
+	char *p;
+
+	ck_assert_int_ge(asprintf(&p, "%s/tests/data/config/%s", src ? src : ".", name), 0);
+	return p;
+}
+
+/* ---- YAML tree ------------------------------------------------------------ */
+
+START_TEST(test_positions)
+{
+	struct cfg_doc *doc = load("in:\n  type: file\n  list: [a, 'b']\nout: {type: x}\n");
+	const struct cfg_entry *in = cfg_map_entry(doc->root, "in");
+	const struct cfg_entry *type = cfg_map_entry(in->value, "type");
+	const struct cfg_node *list = cfg_map_get(in->value, "list");
+	const struct cfg_entry *out = cfg_map_entry(doc->root, "out");
+
+	ck_assert_int_eq(doc->root->kind, CFG_MAP);
+	ck_assert_int_eq(doc->root->count, 2);
+	ck_assert_str_eq(doc->root->entries[0].key, "in");
+	ck_assert_str_eq(doc->root->entries[1].key, "out");
+	ck_assert_int_eq(in->key_pos.line, 1);
+	ck_assert_int_eq(in->key_pos.column, 1);
+	ck_assert_int_eq(type->key_pos.line, 2);
+	ck_assert_int_eq(type->key_pos.column, 3);
+	ck_assert_int_eq(type->value->pos.line, 2);
+	ck_assert_int_eq(type->value->pos.column, 9);
+	ck_assert_str_eq(type->value->text, "file");
+	ck_assert_str_eq(type->value->pos.file, "t.yml");
+	ck_assert_int_eq(list->kind, CFG_LIST);
+	ck_assert_int_eq(list->count, 2);
+	ck_assert_int_eq(list->items[1]->pos.column, 13);
+	ck_assert_int_eq(list->items[0]->quoted, 0);
+	ck_assert_int_eq(list->items[1]->quoted, 1);
+	ck_assert_int_eq(out->key_pos.line, 4);
+	ck_assert_int_eq(out->value->kind, CFG_MAP);
+	ck_assert_ptr_null(cfg_map_get(doc->root, "nope"));
+	cfg_doc_free(doc);
+}
+END_TEST
+
+START_TEST(test_scalar_types)
+{
+	static const struct {
+		const char *yaml;
+		enum cfg_scalar_type type;
+	} cases[] = {
+		{"v:", CFG_NULL},        {"v: ~", CFG_NULL},       {"v: null", CFG_NULL},
+		{"v: NULL", CFG_NULL},   {"v: true", CFG_BOOL},    {"v: No", CFG_BOOL},
+		{"v: 42", CFG_INT},      {"v: -7", CFG_INT},       {"v: 0x1F", CFG_INT},
+		{"v: 0o17", CFG_INT},    {"v: 1.5", CFG_FLOAT},    {"v: -2e3", CFG_FLOAT},
+		{"v: .inf", CFG_FLOAT},  {"v: .nan", CFG_FLOAT},   {"v: '42'", CFG_STRING},
+		{"v: \"true\"", CFG_STRING}, {"v: !!str 42", CFG_STRING}, {"v: |\n  42\n", CFG_STRING},
+		{"v: 1.2.3", CFG_STRING}, {"v: nulls", CFG_STRING}, {"v: 12abc", CFG_STRING},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cfg_doc *doc = load(cases[i].yaml);
+		struct cfg_scalar s;
+		ck_assert_int_eq(cfg_scalar_resolve(cfg_map_get(doc->root, "v"), &s), 0);
+		ck_assert_msg(s.type == cases[i].type, "%s: got type %d", cases[i].yaml, s.type);
+		cfg_doc_free(doc);
+	}
+	{
+		struct cfg_scalar s;
+		cfg_resolve_plain("0x1F", 4, &s);
+		ck_assert_int_eq(s.i, 31);
+		cfg_resolve_plain("-9223372036854775808", 20, &s);
+		ck_assert_int_eq(s.overflow, 0);
+		ck_assert(s.i == INT64_MIN);
+		cfg_resolve_plain("9223372036854775808", 19, &s);
+		ck_assert_int_eq(s.type, CFG_INT);
+		ck_assert_int_eq(s.overflow, 1);
+		cfg_resolve_plain("yes", 3, &s);
+		ck_assert_int_eq(s.boolean, 1);
+	}
+}
+END_TEST
+
+START_TEST(test_duplicate_key)
+{
+	char *path = data_path("duplicate-key.yml");
+	struct cfg_doc *doc = NULL;
+	struct cfg_error *err = NULL;
+	char *expected;
+
+	ck_assert_int_eq(cfg_load_file(path, &doc, &err), -EINVAL);
+	ck_assert_int_ge(asprintf(&expected, "%s:4:3: duplicate key 'path_prefix' (first at line 3, column 3)", path), 0);
+	ck_assert_str_eq(err->text, expected);
+	ck_assert_int_eq(err->line, 4);
+	ck_assert_int_eq(err->column, 3);
+	ck_assert_str_eq(err->message, "duplicate key 'path_prefix' (first at line 3, column 3)");
+	cfg_error_free(err);
+	free(expected);
+	free(path);
+	/* Quoting does not make another key. */
+	ck_assert_error("a: 1\n'a': 2\n", -EINVAL, "t.yml:2:1: duplicate key 'a' (first at line 1, column 1)");
+}
+END_TEST
+
+START_TEST(test_document_shape)
+{
+	ck_assert_error("", -EINVAL, "t.yml:1:1: the config is empty: expected a mapping");
+	ck_assert_error("# only a comment\n", -EINVAL, "t.yml:1:1: the config is empty: expected a mapping");
+	ck_assert_error("- a\n- b\n", -EINVAL,
+			"t.yml:1:1: the config must be a mapping of keys to values, not a list");
+	ck_assert_error("hello\n", -EINVAL,
+			"t.yml:1:1: the config must be a mapping of keys to values, not a scalar");
+	ck_assert_error("a: 1\n---\nb: 2\n", -EINVAL,
+			"t.yml:2:1: a config holds one YAML document; a second one starts here");
+	ck_assert_error("a: !custom 1\n", -EINVAL, "t.yml:1:4: unsupported tag '!custom'");
+	ck_assert_error("? [a, b]\n: 1\n", -EINVAL, "t.yml:1:3: a key must be a scalar");
+	ck_assert_error("a: b: c\n", -EINVAL,
+			"t.yml:1:5: invalid YAML: mapping values are not allowed in this context");
+	ck_assert_error("a: \"open\n", -EINVAL,
+			"t.yml:2:1: invalid YAML: found unexpected end of stream (while scanning a quoted scalar at line 1, column 4)");
+}
+END_TEST
+
+START_TEST(test_aliases)
+{
+	struct cfg_doc *doc = load("base: &b {x: 1, y: [2, 3]}\ncopy: *b\ns: &s hi\nt: *s\n");
+	const struct cfg_node *copy = cfg_map_get(doc->root, "copy");
+	json_t *j;
+
+	ck_assert_int_eq(copy->kind, CFG_MAP);
+	ck_assert_int_eq(cfg_node_to_json(copy, &j, NULL), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "x")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "y")), 2);
+	json_decref(j);
+	ck_assert_str_eq(cfg_map_get(doc->root, "t")->text, "hi");
+	cfg_doc_free(doc);
+
+	ck_assert_error("a: *nope\n", -EINVAL, "t.yml:1:4: alias '*nope' refers to no anchor defined before it");
+	/* An alias inside its own anchor is undefined, not a loop. */
+	ck_assert_error("a: &x [1, *x]\n", -EINVAL, "t.yml:1:11: alias '*x' refers to no anchor defined before it");
+	ck_assert_error("&k a: 1\n", -EINVAL, "t.yml:1:1: anchors on keys are not supported");
+}
+END_TEST
+
+START_TEST(test_alias_limit)
+{
+	char *text = malloc(16 + 5 * (CFG_MAX_ALIASES + 1));
+	char *p = text + sprintf(text, "a: &a 1\nb: [");
+	int i;
+	char expected[128];
+
+	for (i = 0; i <= CFG_MAX_ALIASES; i++)
+		p += sprintf(p, "*a,");
+	strcpy(p, "]\n");
+	snprintf(expected, sizeof(expected),
+		 "t.yml:2:%d: too many aliases: a config holds at most %d (CFG_MAX_ALIASES)",
+		 5 + 3 * CFG_MAX_ALIASES, CFG_MAX_ALIASES);
+	ck_assert_error(text, -E2BIG, expected);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_billion_laughs)
+{
+	char *path = data_path("billion-laughs.yml");
+	struct cfg_doc *doc = NULL;
+	struct cfg_error *err = NULL;
+
+	ck_assert_int_eq(cfg_load_file(path, &doc, &err), -E2BIG);
+	ck_assert_ptr_nonnull(strstr(err->message, "(CFG_MAX_NODES)"));
+	ck_assert_int_eq(err->line, 7); /* f:, the first level past the budget */
+	cfg_error_free(err);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_depth_limit)
+{
+	char text[4 * CFG_MAX_DEPTH + 16];
+	char expected[128];
+	int i, n = 0;
+
+	/* The root map is level 1: CFG_MAX_DEPTH - 1 lists still fit. */
+	n += sprintf(text + n, "a: ");
+	for (i = 0; i < CFG_MAX_DEPTH - 1; i++)
+		n += sprintf(text + n, "[");
+	for (i = 0; i < CFG_MAX_DEPTH - 1; i++)
+		n += sprintf(text + n, "]");
+	sprintf(text + n, "\n");
+	cfg_doc_free(load(text));
+
+	n = sprintf(text, "a: ");
+	for (i = 0; i < CFG_MAX_DEPTH; i++)
+		n += sprintf(text + n, "[");
+	for (i = 0; i < CFG_MAX_DEPTH; i++)
+		n += sprintf(text + n, "]");
+	snprintf(expected, sizeof(expected),
+		 "t.yml:1:%d: nesting deeper than %d levels (CFG_MAX_DEPTH)", 4 + CFG_MAX_DEPTH - 1,
+		 CFG_MAX_DEPTH);
+	ck_assert_error(text, -E2BIG, expected);
+}
+END_TEST
+
+START_TEST(test_node_and_size_limits)
+{
+	size_t cap = 16 + 2 * (size_t)CFG_MAX_NODES;
+	char *text = malloc(cap), *p;
+	struct cfg_doc *doc = NULL;
+	struct cfg_error *err = NULL;
+	int i;
+
+	p = text + sprintf(text, "a: [");
+	for (i = 0; i < CFG_MAX_NODES; i++) /* + root + key... one too many */
+		p += sprintf(p, "1,");
+	strcpy(p, "]\n");
+	ck_assert_int_eq(cfg_load_string("t.yml", text, strlen(text), &doc, &err), -E2BIG);
+	ck_assert_str_eq(err->message, "too many nodes: a config holds at most 100000 (CFG_MAX_NODES)");
+	cfg_error_free(err);
+	free(text);
+
+	text = calloc(1, CFG_MAX_FILE_BYTES + 2);
+	memset(text, '#', CFG_MAX_FILE_BYTES + 1);
+	ck_assert_error(text, -EFBIG, "t.yml: file is larger than 1048576 bytes (CFG_MAX_FILE_BYTES)");
+	{
+		char path[] = "/tmp/test-config-XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fdopen(fd, "w");
+		fwrite(text, 1, CFG_MAX_FILE_BYTES + 1, f);
+		fclose(f);
+		ck_assert_int_eq(cfg_load_file(path, &doc, &err), -EFBIG);
+		ck_assert_str_eq(err->message, "file is larger than 1048576 bytes (CFG_MAX_FILE_BYTES)");
+		cfg_error_free(err);
+		unlink(path);
+	}
+	free(text);
+	ck_assert_int_eq(cfg_load_file("/nonexistent/x.yml", &doc, &err), -ENOENT);
+	ck_assert_str_eq(err->text, "/nonexistent/x.yml: cannot open: No such file or directory");
+	cfg_error_free(err);
+}
+END_TEST
+
+START_TEST(test_to_json)
+{
+	struct cfg_doc *doc = load("a: [1, 2.5, true, null, x, '7', 99999999999999999999, .inf]\nb: {c: d}\n");
+	json_t *j, *expected;
+
+	ck_assert_int_eq(cfg_node_to_json(doc->root, &j, NULL), 0);
+	expected = json_pack("{s:[i,f,b,n,s,s,s,s],s:{s:s}}", "a", 1, 2.5, 1, "x", "7",
+			     "99999999999999999999", ".inf", "b", "c", "d");
+	ck_assert(json_equal(j, expected));
+	json_decref(j);
+	json_decref(expected);
+	cfg_doc_free(doc);
+}
+END_TEST
+
+/* ---- variables ------------------------------------------------------------ */
+
+static char *const test_vars[] = {"day=2026-11-21", "n=42", "date=first", "date=second", "raw=${n}$$"};
+static const struct cfg_var_context test_ctx = {
+	.vars = test_vars, .var_count = 5, .time_sec = 1700000000, .time_nsec = 5,
+};
+
+static struct cfg_doc *expand(const char *text)
+{
+	struct cfg_doc *doc = load(text);
+	struct cfg_error *err = NULL;
+	int r = cfg_expand(doc, &test_ctx, &err);
+
+	ck_assert_msg(r == 0, "expand failed: %s", err ? err->text : "?");
+	return doc;
+}
+
+static void expand_error(const char *text, const char *expected)
+{
+	struct cfg_doc *doc = load(text);
+	struct cfg_error *err = NULL;
+
+	ck_assert_int_eq(cfg_expand(doc, &test_ctx, &err), -EINVAL);
+	ck_assert_str_eq(err->text, expected);
+	cfg_error_free(err);
+	cfg_doc_free(doc);
+}
+
+START_TEST(test_vars_expand)
+{
+	struct cfg_doc *doc;
+	struct cfg_scalar s;
+
+	setenv("BH_TEST_SECRET", "hunter2", 1);
+	doc = expand("a: /data/${day}/x\n"
+		     "b: ${n}\n"
+		     "c: '${n}'\n"
+		     "d: ${time:%Y-%m-%d %H:%M}\n"
+		     "e: cost $$5 and $ alone\n"
+		     "f: ${env.BH_TEST_SECRET}\n"
+		     "g: ${date}\n"
+		     "h: ${raw}\n"
+		     "${n}: key\n"
+		     "l:\n  - ${day}\n  - x${n}y\n");
+	ck_assert_str_eq(cfg_map_get(doc->root, "a")->text, "/data/2026-11-21/x");
+	/* Plain scalars type-resolve after expansion; quoted ones stay strings. */
+	ck_assert_int_eq(cfg_scalar_resolve(cfg_map_get(doc->root, "b"), &s), 0);
+	ck_assert_int_eq(s.type, CFG_INT);
+	ck_assert_int_eq(s.i, 42);
+	ck_assert_int_eq(cfg_scalar_resolve(cfg_map_get(doc->root, "c"), &s), 0);
+	ck_assert_int_eq(s.type, CFG_STRING);
+	ck_assert_str_eq(cfg_map_get(doc->root, "d")->text, "2023-11-14 22:13");
+	ck_assert_str_eq(cfg_map_get(doc->root, "e")->text, "cost $5 and $ alone");
+	ck_assert_str_eq(cfg_map_get(doc->root, "f")->text, "hunter2");
+	ck_assert_int_eq(cfg_map_get(doc->root, "f")->from_env, 1);
+	ck_assert_str_eq(cfg_map_get(doc->root, "g")->text, "second"); /* later --var wins */
+	ck_assert_str_eq(cfg_map_get(doc->root, "h")->text, "${n}$$"); /* never re-expanded */
+	ck_assert_ptr_nonnull(cfg_map_get(doc->root, "${n}"));          /* keys are not expanded */
+	ck_assert_str_eq(cfg_map_get(doc->root, "l")->items[1]->text, "x42y");
+	cfg_doc_free(doc);
+}
+END_TEST
+
+START_TEST(test_vars_errors)
+{
+	struct cfg_error *err = NULL;
+	char *bad1[] = {"novalue"}, *bad2[] = {"9x=1"};
+
+	unsetenv("BH_TEST_UNSET_VAR");
+	expand_error("a: x ${dte} y\n", "t.yml:1:6: undefined variable 'dte'; did you mean 'date'?");
+	expand_error("a: 'q ${zzz}'\n", "t.yml:1:7: undefined variable 'zzz' (define it with --var zzz=VALUE)");
+	expand_error("a:\n  - \"${day\"\n", "t.yml:2:6: unterminated '${': missing '}' (write $$ for a literal $)");
+	/* A multi-line scalar cannot map columns: the scalar's own position. */
+	expand_error("a: >\n  one\n  ${nope}\n", "t.yml:1:4: undefined variable 'nope' (define it with --var nope=VALUE)");
+	expand_error("a: ${env.BH_TEST_UNSET_VAR}\n",
+		     "t.yml:1:4: undefined environment variable 'BH_TEST_UNSET_VAR' (it is not set in the environment)");
+	expand_error("a: ${a b}\n",
+		     "t.yml:1:4: invalid variable name 'a b' (use ${name}, ${env.NAME} or ${time:FORMAT})");
+	expand_error("a: ${time:}\n", "t.yml:1:4: empty time format in '${time:}'");
+
+	ck_assert_int_eq(cfg_vars_check(bad1, 1, &err), -EINVAL);
+	ck_assert_str_eq(err->text, "--var 'novalue': expected name=value");
+	cfg_error_free(err);
+	ck_assert_int_eq(cfg_vars_check(bad2, 1, &err), -EINVAL);
+	ck_assert_str_eq(err->text, "--var '9x': a name is letters, digits and '_', not starting with a digit");
+	cfg_error_free(err);
+	ck_assert_int_eq(cfg_vars_check(test_vars, 5, NULL), 0);
+}
+END_TEST
+
+/* ---- transfer structure and exec -------------------------------------------- */
+
+static const struct cfg_var_context full_ctx = {
+	.vars = (char *const[]){"day=2026-11-21"}, .var_count = 1, .time_sec = 1700000000,
+};
+
+START_TEST(test_transfer_full)
+{
+	char *path = data_path("full.yml");
+	struct transfer_config *tc = NULL;
+	struct cfg_error *err = NULL;
+
+	ck_assert_msg(transfer_config_load(path, &full_ctx, &tc, &err) == 0, "%s", err ? err->text : "");
+	ck_assert_str_eq(tc->input.kind, "input");
+	ck_assert_str_eq(tc->input.type, "file");
+	ck_assert_str_eq(tc->input.version, "^1.2");
+	ck_assert_int_eq(tc->input.pos.line, 3);
+	ck_assert_str_eq(cfg_map_get(tc->input.node, "path_prefix")->text, "/data/2026-11-21/orders-");
+	ck_assert_int_eq(tc->decoder_count, 1);
+	ck_assert_str_eq(tc->decoders[0].type, "gzip");
+	ck_assert_ptr_null(tc->decoders[0].version);
+	ck_assert_str_eq(tc->parser.type, "csv");
+	ck_assert_str_eq(tc->parser.version, "1.0.0");
+	ck_assert_int_eq(tc->parser.pos.line, 9);
+	ck_assert_int_eq(tc->filter_count, 2);
+	ck_assert_str_eq(tc->filters[1].type, "select");
+	ck_assert_str_eq(tc->filters[1].version, ">=2.0.0, <3.0.0");
+	ck_assert_int_eq(tc->filters[0].pos.line, 18);
+	ck_assert_int_eq(tc->filters[0].pos.column, 5);
+	ck_assert_str_eq(tc->output.type, "file");
+	ck_assert_str_eq(cfg_map_get(tc->output.node, "path_prefix")->text, "/out/orders-20231114");
+	ck_assert_str_eq(tc->formatter.type, "jsonl");
+	ck_assert_int_eq(tc->encoder_count, 1);
+	ck_assert_str_eq(tc->encoders[0].type, "zstd");
+	ck_assert_int_eq(tc->exec.max_threads, 4);
+	ck_assert_int_eq(tc->exec.page_records, 4096);
+	ck_assert_int_eq(tc->exec.invalid_action, CFG_INVALID_SKIP);
+	ck_assert_int_eq(tc->exec.invalid_max, 100);
+	ck_assert_str_eq(tc->exec.reject_file, "/out/rejects.jsonl");
+	ck_assert(tc->exec.memory_bytes == 512ULL * 1024 * 1024);
+	ck_assert(tc->exec.cpus == 1.5);
+	ck_assert_int_eq(tc->exec.pids, 64);
+	ck_assert(tc->exec.timeout_ns == 7200ULL * 1000000000ULL);
+	ck_assert_int_eq(tc->exec.allow_unenforced_limits, 1);
+	transfer_config_free(tc);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_transfer_minimal)
+{
+	char *path = data_path("minimal.yml");
+	struct transfer_config *tc = NULL;
+
+	ck_assert_int_eq(transfer_config_load(path, NULL, &tc, NULL), 0);
+	ck_assert_str_eq(tc->input.type, "sample");
+	ck_assert_ptr_null(tc->parser.type);
+	ck_assert_ptr_null(tc->formatter.type);
+	ck_assert_int_eq(tc->decoder_count + tc->filter_count + tc->encoder_count, 0);
+	ck_assert_int_eq(tc->exec.max_threads, 0);
+	ck_assert_int_eq(tc->exec.invalid_action, CFG_INVALID_STOP);
+	ck_assert_int_eq(tc->exec.invalid_max, -1);
+	ck_assert(tc->exec.memory_bytes == 0 && tc->exec.timeout_ns == 0 && tc->exec.cpus == 0);
+	transfer_config_free(tc);
+	free(path);
+}
+END_TEST
+
+static void transfer_error(const char *text, const char *expected)
+{
+	struct cfg_doc *doc = load(text);
+	struct transfer_config *tc = NULL;
+	struct cfg_error *err = NULL;
+
+	ck_assert_int_eq(transfer_config_from_doc(doc, &tc, &err), -EINVAL);
+	ck_assert_ptr_null(tc);
+	ck_assert_str_eq(err->text, expected);
+	cfg_error_free(err);
+	cfg_doc_free(doc);
+}
+
+#define IO "in: {type: a}\nout: {type: b}\n"
+
+START_TEST(test_transfer_errors)
+{
+	transfer_error("out: {type: b}\n", "t.yml:1:1: missing 'in': the input section");
+	transfer_error("in: {type: a}\n", "t.yml:1:1: missing 'out': the output section");
+	transfer_error(IO "filter: []\n", "t.yml:3:1: unknown key 'filter' in the transfer; did you mean 'filters'?");
+	transfer_error("in:\n  path: x\nout: {type: b}\n", "t.yml:1:1: missing 'type' for in");
+	transfer_error("in: file\nout: {type: b}\n", "t.yml:1:5: expected a map with a 'type' key for in, got \"file\"");
+	transfer_error("in: {type: CSV}\nout: {type: b}\n",
+		       "t.yml:1:12: invalid plugin type \"CSV\" for in: lowercase letters, digits, '_' and '-', at most 64 characters");
+	transfer_error("in: {type: a, version: [1]}\nout: {type: b}\n",
+		       "t.yml:1:24: expected a version constraint such as \"^1.2\" for in, got a list");
+	transfer_error(IO "filters:\n  - type: x\n  - {name: y}\n", "t.yml:5:5: missing 'type' for filter #2");
+	transfer_error(IO "filters: {type: x}\n", "t.yml:3:10: expected a list for 'filters', got a map");
+	transfer_error("in: {type: a, parser: csv}\nout: {type: b}\n",
+		       "t.yml:1:23: expected a map with a 'type' key for parser, got \"csv\"");
+}
+END_TEST
+
+START_TEST(test_exec_errors)
+{
+	transfer_error(IO "exec: {max_threads: 0}\n", "t.yml:3:21: 'max_threads' must be between 1 and 1024, got 0");
+	transfer_error(IO "exec: {max_threads: many}\n", "t.yml:3:21: expected a long for 'max_threads', got \"many\"");
+	transfer_error(IO "exec: {page_records: 2000000}\n",
+		       "t.yml:3:22: 'page_records' must be between 1 and 1000000, got 2000000");
+	transfer_error(IO "exec: {max_thread: 2}\n", "t.yml:3:8: unknown key 'max_thread' in exec; did you mean 'max_threads'?");
+	transfer_error(IO "exec: {resources: {memroy: 1G}}\n",
+		       "t.yml:3:20: unknown key 'memroy' in exec.resources; did you mean 'memory'?");
+	transfer_error(IO "exec: {resources: {memory: 12XB}}\n",
+		       "t.yml:3:28: invalid memory size \"12XB\": expected a whole number of bytes or a number with a unit: B, K/KiB, M/MiB, G/GiB, T/TiB (powers of 1024) or kB, MB, GB, TB (powers of 1000), e.g. \"512MiB\"");
+	transfer_error(IO "exec: {resources: {timeout: 30}}\n",
+		       "t.yml:3:29: invalid timeout 30: missing unit (ns, us, ms, s, m, h, d), e.g. \"30s\"");
+	transfer_error(IO "exec: {resources: {cpus: 0}}\n", "t.yml:3:26: 'cpus' must be more than 0 and at most 4096, got 0");
+	transfer_error(IO "exec: {resources: {pids: [1]}}\n", "t.yml:3:26: expected a long for 'pids', got a list");
+	transfer_error(IO "exec: {invalid_records: {action: skp}}\n",
+		       "t.yml:3:34: invalid action \"skp\" for invalid records; did you mean 'skip'?");
+	transfer_error(IO "exec: {invalid_records: {action: skip}}\n",
+		       "t.yml:3:8: action: skip needs a 'reject_file' for the skipped records");
+	transfer_error(IO "exec: {invalid_records: {max: 3}}\n", "t.yml:3:26: 'max' applies only with action: skip");
+	transfer_error(IO "exec: {allow_unenforced_limits: maybe}\n",
+		       "t.yml:3:33: expected a boolean for 'allow_unenforced_limits', got \"maybe\"");
+}
+END_TEST
+
+START_TEST(test_exec_values)
+{
+	struct cfg_doc *doc = load(IO "exec:\n  max_threads: '8'\n  resources: {memory: 1000, timeout: 1h30m, cpus: 2}\n");
+	struct transfer_config *tc = NULL;
+
+	ck_assert_int_eq(transfer_config_from_doc(doc, &tc, NULL), 0);
+	ck_assert_int_eq(tc->exec.max_threads, 8);
+	ck_assert(tc->exec.memory_bytes == 1000);
+	ck_assert(tc->exec.timeout_ns == 5400ULL * 1000000000ULL);
+	ck_assert(tc->exec.cpus == 2.0);
+	transfer_config_free(tc);
+}
+END_TEST
+
+/* ---- validation ------------------------------------------------------------- */
+
+static struct manifest_option csv_options[] = {
+	{"delimiter", "string", ",", 0, "field separator"},
+	{"header_line", "boolean", "true", 0, NULL},
+	{"skip_header_lines", "long", "0", 0, NULL},
+	{"ratio", "double", "0.5", 0, NULL},
+	{"columns", "columns", NULL, 1, NULL},
+	{"tags", "string_list", NULL, 0, NULL},
+	{"extra", "map", "{}", 0, NULL},
+	{"items", "list", "[a, 1]", 0, NULL},
+	{"misc", "any", NULL, 0, NULL},
+	{"null_string", "string", "true", 0, NULL},
+	{"fields", "string_list", "a", 0, NULL},
+};
+static const struct manifest_component csv_parser = {
+	"parser", "csv", "CSV", csv_options, sizeof(csv_options) / sizeof(csv_options[0]),
+};
+
+/* Validates the parser section of `in: {type: file, parser: ...}`. */
+static int validate_parser(const char *parser_yaml, json_t **out, struct cfg_error **err)
+{
+	char *text;
+	struct cfg_doc *doc;
+	struct transfer_config *tc = NULL;
+	int r;
+
+	ck_assert_int_ge(asprintf(&text, "in:\n  type: file\n  parser:\n%sout: {type: b}\n", parser_yaml), 0);
+	doc = load(text);
+	free(text);
+	ck_assert_int_eq(transfer_config_from_doc(doc, &tc, NULL), 0);
+	r = cfg_validate_section(&tc->parser, &csv_parser, out, err);
+	transfer_config_free(tc);
+	return r;
+}
+
+static void validate_error(const char *parser_yaml, const char *expected)
+{
+	struct cfg_error *err = NULL;
+	json_t *out = NULL;
+
+	ck_assert_int_eq(validate_parser(parser_yaml, &out, &err), -EINVAL);
+	ck_assert_ptr_null(out);
+	ck_assert_str_eq(err->text, expected);
+	cfg_error_free(err);
+}
+
+#define COLS "    columns: [{name: id, type: long}]\n"
+
+START_TEST(test_validate_ok)
+{
+	json_t *out = NULL, *expected;
+	struct cfg_error *err = NULL;
+
+	ck_assert_msg(validate_parser("    type: csv\n    version: ^1\n" COLS
+				      "    skip_header_lines: \"2\"\n    tags: one\n    header_line: null\n"
+				      "    misc: {a: [1, x]}\n",
+				      &out, &err) == 0,
+		      "%s", err ? err->text : "");
+	expected = json_pack("{s:[{s:s,s:s}],s:i,s:[s],s:{s:[i,s]},s:s,s:b,s:f,s:{},s:[s,i],s:s,s:[s]}",
+			     "columns", "name", "id", "type", "long", "skip_header_lines", 2, "tags",
+			     "one", "misc", "a", 1, "x", "delimiter", ",", "header_line", 1, "ratio", 0.5,
+			     "extra", "items", "a", 1, "null_string", "true", "fields", "a");
+	ck_assert_msg(json_equal(out, expected), "got %s", json_dumps(out, JSON_SORT_KEYS));
+	ck_assert_ptr_null(json_object_get(out, "type"));
+	ck_assert_ptr_null(json_object_get(out, "version"));
+	json_decref(out);
+	json_decref(expected);
+}
+END_TEST
+
+START_TEST(test_validate_columns)
+{
+	json_t *out = NULL, *col;
+
+	ck_assert_int_eq(validate_parser("    type: csv\n    columns:\n"
+					 "      - {name: t, type: timestamp, format: '%Y', timezone: UTC, note: [1]}\n",
+					 &out, NULL),
+			 0);
+	col = json_array_get(json_object_get(out, "columns"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(col, "format")), "%Y");
+	ck_assert_str_eq(json_string_value(json_object_get(col, "timezone")), "UTC");
+	ck_assert_int_eq(json_array_size(json_object_get(col, "note")), 1);
+	json_decref(out);
+
+	validate_error("    type: csv\n    columns: [{type: long}]\n",
+		       "t.yml:5:15: option 'columns' of parser 'csv', column #1: missing 'name'");
+	validate_error("    type: csv\n    columns: [{name: a, type: lnog}]\n",
+		       "t.yml:5:31: option 'columns' of parser 'csv', column 'a': unknown column type 'lnog'; did you mean 'long'?");
+	validate_error("    type: csv\n    columns:\n      - {name: a, type: long}\n      - {name: a, type: json}\n",
+		       "t.yml:7:16: option 'columns' of parser 'csv', column 'a': duplicate column name (first at line 6)");
+	validate_error("    type: csv\n    columns: {name: a}\n",
+		       "t.yml:5:14: option 'columns' of parser 'csv': expected a list of columns, got a map (e.g. [{name: id, type: long}])");
+	validate_error("    type: csv\n    columns: [a]\n",
+		       "t.yml:5:15: option 'columns' of parser 'csv', column #1: expected a map with name and type, got \"a\"");
+}
+END_TEST
+
+START_TEST(test_validate_errors)
+{
+	validate_error("    type: csv\n" COLS "    delimeter: ';'\n",
+		       "t.yml:6:5: unknown option 'delimeter' for parser 'csv'; did you mean 'delimiter'?");
+	validate_error("    type: csv\n" COLS "    zzz: 1\n",
+		       "t.yml:6:5: unknown option 'zzz' for parser 'csv' (expected one of: delimiter, header_line, "
+		       "skip_header_lines, ratio, columns, tags, extra, items, misc, null_string, fields)");
+	validate_error("    type: csv\n", "t.yml:3:3: missing required option 'columns' for parser 'csv'");
+	validate_error("    type: csv\n    columns:\n",
+		       "t.yml:5:13: option 'columns' of parser 'csv' is required, not null");
+	validate_error("    type: csv\n" COLS "    skip_header_lines: abc\n",
+		       "t.yml:6:24: option 'skip_header_lines' of parser 'csv': expected a long, got \"abc\"");
+	validate_error("    type: csv\n" COLS "    skip_header_lines: 1.5\n",
+		       "t.yml:6:24: option 'skip_header_lines' of parser 'csv': expected a long, got 1.5");
+	validate_error("    type: csv\n" COLS "    skip_header_lines: 99999999999999999999\n",
+		       "t.yml:6:24: option 'skip_header_lines' of parser 'csv': expected a long, got 99999999999999999999 (out of range)");
+	validate_error("    type: csv\n" COLS "    header_line: 1\n",
+		       "t.yml:6:18: option 'header_line' of parser 'csv': expected a boolean, got 1 (true or false)");
+	validate_error("    type: csv\n" COLS "    ratio: [1]\n",
+		       "t.yml:6:12: option 'ratio' of parser 'csv': expected a double, got a list");
+	validate_error("    type: csv\n" COLS "    ratio: .inf\n",
+		       "t.yml:6:12: option 'ratio' of parser 'csv': expected a finite double, got .inf");
+	validate_error("    type: csv\n" COLS "    delimiter: {a: 1}\n",
+		       "t.yml:6:16: option 'delimiter' of parser 'csv': expected a string, got a map");
+	validate_error("    type: csv\n" COLS "    tags: [a, [b]]\n",
+		       "t.yml:6:15: option 'tags' of parser 'csv': expected a string in the list, got a list");
+	validate_error("    type: csv\n" COLS "    tags: {a: b}\n",
+		       "t.yml:6:11: option 'tags' of parser 'csv': expected a list of strings or a string, got a map");
+	validate_error("    type: csv\n" COLS "    extra: [1]\n",
+		       "t.yml:6:12: option 'extra' of parser 'csv': expected a map, got a list");
+	validate_error("    type: csv\n" COLS "    items: x\n",
+		       "t.yml:6:12: option 'items' of parser 'csv': expected a list, got \"x\"");
+}
+END_TEST
+
+START_TEST(test_validate_env_value_hidden)
+{
+	struct cfg_doc *doc;
+	struct transfer_config *tc = NULL;
+	struct cfg_error *err = NULL;
+	json_t *out = NULL;
+
+	setenv("BH_TEST_SECRET", "hunter2", 1);
+	doc = load("in:\n  type: file\n  parser:\n    type: csv\n" COLS "    header_line: ${env.BH_TEST_SECRET}\nout: {type: b}\n");
+	ck_assert_int_eq(cfg_expand(doc, &test_ctx, NULL), 0);
+	ck_assert_int_eq(transfer_config_from_doc(doc, &tc, NULL), 0);
+	ck_assert_int_eq(cfg_validate_section(&tc->parser, &csv_parser, &out, &err), -EINVAL);
+	ck_assert_str_eq(err->text,
+			 "t.yml:6:18: option 'header_line' of parser 'csv': expected a boolean, got a value from the environment (true or false)");
+	ck_assert_ptr_null(strstr(err->text, "hunter2"));
+	cfg_error_free(err);
+	transfer_config_free(tc);
+}
+END_TEST
+
+START_TEST(test_validate_input_reserved_and_bad_default)
+{
+	struct manifest_option file_opts[] = {{"path_prefix", "string", NULL, 1, NULL},
+					      {"limit", "long", "ten", 0, NULL}};
+	struct manifest_component file_input = {"input", "file", NULL, file_opts, 1};
+	struct cfg_doc *doc = load("in:\n  type: file\n  version: '1'\n  path_prefix: /x\n  decoders: [{type: gzip}]\n"
+				   "  parser: {type: csv}\nout: {type: b}\n");
+	struct transfer_config *tc = NULL;
+	struct cfg_error *err = NULL;
+	json_t *out = NULL;
+
+	ck_assert_int_eq(transfer_config_from_doc(doc, &tc, NULL), 0);
+	ck_assert_int_eq(cfg_validate_section(&tc->input, &file_input, &out, &err), 0);
+	ck_assert_int_eq(json_object_size(out), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(out, "path_prefix")), "/x");
+	json_decref(out);
+	/* A default that does not read as its type is the plugin's bug. */
+	file_input.option_count = 2;
+	ck_assert_int_eq(cfg_validate_section(&tc->input, &file_input, &out, &err), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(err->text, "invalid default 'ten' in the plugin manifest"));
+	cfg_error_free(err);
+	/* A component without options rejects every key. */
+	file_input.option_count = 0;
+	ck_assert_int_eq(cfg_validate_section(&tc->input, &file_input, &out, &err), -EINVAL);
+	ck_assert_str_eq(err->text, "t.yml:4:3: unknown option 'path_prefix' for input 'file' (it has no options)");
+	cfg_error_free(err);
+	transfer_config_free(tc);
+}
+END_TEST
+
+START_TEST(test_did_you_mean)
+{
+	const char *const names[] = {"delimiter", "quote", "escape", "columns", "header_line"};
+
+	ck_assert_str_eq(cfg_did_you_mean("delimeter", names, 5), "delimiter");
+	ck_assert_str_eq(cfg_did_you_mean("qoute", names, 5), "quote");   /* transposition */
+	ck_assert_str_eq(cfg_did_you_mean("Columns", names, 5), "columns"); /* case */
+	ck_assert_str_eq(cfg_did_you_mean("headerline", names, 5), "header_line");
+	ck_assert_ptr_null(cfg_did_you_mean("zzz", names, 5));
+	ck_assert_ptr_null(cfg_did_you_mean("x", names, 5));
+	ck_assert_ptr_null(cfg_did_you_mean("delimiter", names, 0));
+}
+END_TEST
+
+/* ---- sizes and durations -------------------------------------------------------- */
+
+START_TEST(test_sizes)
+{
+	static const struct {
+		const char *text;
+		uint64_t bytes;
+	} ok[] = {
+		{"0", 0}, {"4096", 4096}, {"512MiB", 512ULL << 20}, {"1G", 1ULL << 30}, {"1Gi", 1ULL << 30},
+		{"1.5 GiB", 3ULL << 29}, {"10kB", 10000}, {"10KB", 10000}, {"2k", 2048}, {"3B", 3},
+		{"1TB", 1000000000000ULL}, {"1.5", 1},
+	};
+	static const char *const bad[] = {"", "MiB", "12XB", "-1G", "1 G B", "1e3", "0x10", " 1G"};
+	const char *why;
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(cfg_parse_size(ok[i].text, &v, &why) == 0, "%s", ok[i].text);
+		ck_assert_msg(v == ok[i].bytes, "%s -> %llu", ok[i].text, (unsigned long long)v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		ck_assert_msg(cfg_parse_size(bad[i], &v, &why) == -EINVAL, "'%s' accepted", bad[i]);
+		ck_assert_ptr_nonnull(why);
+	}
+	ck_assert_int_eq(cfg_parse_size("20000000PiB", &v, &why), -ERANGE);
+	ck_assert_str_eq(why, "size too large");
+	ck_assert_int_eq(cfg_parse_size("99999999999999999999999", &v, &why), -ERANGE);
+}
+END_TEST
+
+START_TEST(test_durations)
+{
+	static const struct {
+		const char *text;
+		uint64_t ns;
+	} ok[] = {
+		{"0", 0}, {"2h", 7200000000000ULL}, {"30m", 1800000000000ULL}, {"45s", 45000000000ULL},
+		{"1500ms", 1500000000ULL}, {"1h30m", 5400000000000ULL}, {"1.5h", 5400000000000ULL},
+		{"250us", 250000}, {"10ns", 10}, {"1d", 86400000000000ULL}, {"1m 30s", 90000000000ULL},
+		{"0.001s", 1000000},
+	};
+	static const char *const bad[] = {"", "30", "h", "5 parsecs", "1x", "-5s", "1h30", "s5"};
+	const char *why;
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(cfg_parse_duration(ok[i].text, &v, &why) == 0, "%s", ok[i].text);
+		ck_assert_msg(v == ok[i].ns, "%s -> %llu", ok[i].text, (unsigned long long)v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		ck_assert_msg(cfg_parse_duration(bad[i], &v, &why) == -EINVAL, "'%s' accepted", bad[i]);
+		ck_assert_ptr_nonnull(why);
+	}
+	ck_assert_int_eq(cfg_parse_duration("30", &v, &why), -EINVAL);
+	ck_assert_str_eq(why, "missing unit (ns, us, ms, s, m, h, d), e.g. \"30s\"");
+	ck_assert_int_eq(cfg_parse_duration("300000d", &v, &why), -ERANGE);
+	ck_assert_str_eq(why, "duration too long");
+}
+END_TEST
+
+/* ---- YAML output ------------------------------------------------------------------- */
+
+static char *emit(const json_t *j)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_int_eq(cfg_emit_yaml(j, f), 0);
+	fclose(f);
+	return buf;
+}
+
+static void round_trip(const json_t *j)
+{
+	char *text = emit(j);
+	struct cfg_doc *doc = NULL;
+	struct cfg_error *err = NULL;
+	json_t *back = NULL;
+
+	ck_assert_msg(cfg_load_string("emit.yml", text, strlen(text), &doc, &err) == 0, "%s\n%s",
+		      err ? err->text : "", text);
+	ck_assert_int_eq(cfg_node_to_json(doc->root, &back, NULL), 0);
+	ck_assert_msg(json_equal(j, back), "round trip changed:\n%s\nback: %s", text,
+		      json_dumps(back, JSON_ENCODE_ANY));
+	json_decref(back);
+	cfg_doc_free(doc);
+	free(text);
+}
+
+START_TEST(test_emit_readable)
+{
+	json_t *j = json_pack("{s:s,s:s,s:{s:s,s:s,s:i},s:[{s:s,s:s},{s:s}],s:[],s:b}", "type", "csv",
+			      "delimiter", ",", "options", "quote", "\"", "null_string", "null", "skip", 1,
+			      "columns", "name", "id", "type", "long", "name", "t", "tags", "ok", 1);
+	char *text = emit(j);
+
+	ck_assert_str_eq(text,
+			 "type: csv\n"
+			 "delimiter: \",\"\n"
+			 "options:\n"
+			 "  quote: \"\\\"\"\n"
+			 "  null_string: \"null\"\n"
+			 "  skip: 1\n"
+			 "columns:\n"
+			 "  - name: id\n"
+			 "    type: long\n"
+			 "  - name: t\n"
+			 "tags: []\n"
+			 "ok: true\n");
+	free(text);
+	round_trip(j);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_emit_round_trip)
+{
+	static const char *const strings[] = {
+		"", " lead", "trail ", "true", "no", "Yes", "~", "null", "42", "-7", "0x1F", "1e3", "1.5",
+		".inf", ".nan", "a: b", "a:b", "x #c", "x#c", "#c", "- x", "-x", "---", "...", "key:",
+		"[a]", "{a}", "a, b", "*a", "&a", "!t", "|", ">", "'q'", "\"q\"", "%p", "@a", "`b",
+		"multi\nline\n", "tab\tin", "cr\r", "caf\xc3\xa9", "ls\xe2\x80\xa8ps\xe2\x80\xa9",
+		"nel\xc2\x85", "bom\xef\xbb\xbf", "bell\x07", "back\\slash", "del\x7f", "?x", ":x",
+		"plain words here", "/path/to/file-${x}.csv", "%Y-%m-%d",
+	};
+	json_t *obj = json_object(), *arr = json_array(), *deep = json_array(), *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "k%zu", i);
+		json_object_set_new(obj, key, json_string(strings[i]));
+		json_object_set_new(obj, strings[i][0] ? strings[i] : "empty?", json_integer((json_int_t)i));
+		json_array_append_new(arr, json_string(strings[i]));
+	}
+	json_object_set_new(obj, "nul", json_stringn("a\0b", 3));
+	json_object_set_new(obj, "reals", json_pack("[f,f,f,f,f,f]", 0.1, 1.0, -2.5e-300, 1e300, 3.0e20, -0.0));
+	json_object_set_new(obj, "ints", json_pack("[I,I,i]", (json_int_t)INT64_MIN, (json_int_t)INT64_MAX, 0));
+	json_object_set_new(obj, "misc", json_pack("[n,b,b,{},[]]", 1, 0));
+	json_array_append_new(deep, json_pack("[[s,[i]],{s:{s:[]}}]", "a", 1, "b", "c"));
+	json_object_set_new(obj, "deep", deep);
+	json_object_set_new(obj, "arr", arr);
+	round_trip(obj);
+	json_decref(obj);
+
+	v = json_object();
+	round_trip(v); /* {} */
+	json_decref(v);
+	v = json_string("x");
+	ck_assert_int_eq(cfg_emit_yaml(v, stdout), -EINVAL);
+	json_decref(v);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("yaml");
+
+	tcase_add_test(tc, test_positions);
+	tcase_add_test(tc, test_scalar_types);
+	tcase_add_test(tc, test_duplicate_key);
+	tcase_add_test(tc, test_document_shape);
+	tcase_add_test(tc, test_aliases);
+	tcase_add_test(tc, test_alias_limit);
+	tcase_add_test(tc, test_billion_laughs);
+	tcase_add_test(tc, test_depth_limit);
+	tcase_add_test(tc, test_node_and_size_limits);
+	tcase_add_test(tc, test_to_json);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("vars");
+	tcase_add_test(tc, test_vars_expand);
+	tcase_add_test(tc, test_vars_errors);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("transfer");
+	tcase_add_test(tc, test_transfer_full);
+	tcase_add_test(tc, test_transfer_minimal);
+	tcase_add_test(tc, test_transfer_errors);
+	tcase_add_test(tc, test_exec_errors);
+	tcase_add_test(tc, test_exec_values);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("validate");
+	tcase_add_test(tc, test_validate_ok);
+	tcase_add_test(tc, test_validate_columns);
+	tcase_add_test(tc, test_validate_errors);
+	tcase_add_test(tc, test_validate_env_value_hidden);
+	tcase_add_test(tc, test_validate_input_reserved_and_bad_default);
+	tcase_add_test(tc, test_did_you_mean);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("units");
+	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_durations);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("emit");
+	tcase_add_test(tc, test_emit_readable);
+	tcase_add_test(tc, test_emit_round_trip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
