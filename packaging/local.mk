@@ -6,7 +6,11 @@ packaging_libbhpackaging_a_SOURCES = \
 	packaging/yamldoc.c packaging/yamldoc.h \
 	packaging/semver.c packaging/semver.h \
 	packaging/manifest.c packaging/manifest.h \
-	packaging/store.c packaging/store.h
+	packaging/store.c packaging/store.h packaging/store_lock.c \
+	packaging/constraint.c packaging/constraint.h \
+	packaging/policy.c packaging/policy.h \
+	packaging/resolve.c packaging/resolve.h \
+	packaging/signature.c packaging/signature.h
 packaging_libbhpackaging_a_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 # What a program linking libbhpackaging.a also needs.
 PACKAGING_LIBS = packaging/libbhpackaging.a $(YAML_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(JANSSON_LIBS)

@@ -38,4 +38,20 @@ const struct store_entry *store_find(const struct store_entry *entries, size_t c
 /* <home>/plugins: the writable store root of a home (caller frees). */
 char *store_home_root(const char *home);
 
+
+
+/* Locking.  <root>/.lock is held exclusively by install and remove, shared by
+ * a run while it scans and resolves; a run then holds its resolved version's
+ * <root>/.in-use/<name>@<version> lock shared until it ends, so remove (which
+ * tries it exclusively) can tell the version is in use.  Locks are flock(2)
+ * locks: a crashed process releases them. */
+int store_lock(const char *root, int exclusive, int *fd, char **err);
+/* Takes a shared "in use" lock on name@version in root (keep *fd open for
+ * the run's lifetime; close it to release). */
+int store_use_version(const char *root, const char *name, const char *version, int *fd, char **err);
+/* Tries the "in use" lock exclusively: -EBUSY when a run holds it.  On
+ * success keep *fd until the version is gone. */
+int store_claim_version(const char *root, const char *name, const char *version, int *fd, char **err);
+void store_unlock(int fd);
+
 #endif
