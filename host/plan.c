@@ -1,0 +1,278 @@
+/* Plan building: resolve each section to a plugin version, validate its
+ * options against that version's manifest, and lay out the worker's plan. */
+#include <errno.h>
+#include <libgen.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/plan.h"
+#include "packaging/policy.h"
+#include "sdk/src/runtime.h"
+
+struct builder {
+	struct bh_cli *cli;
+	struct plan_result *out;
+	json_t *libraries; /* plan "plugins" */
+};
+
+static int located(char **err, const struct cfg_pos *pos, const char *msg)
+{
+	if (pos && pos->file && pos->line)
+		return rt_fail(err, "%s:%lu:%lu: %s", pos->file, pos->line, pos->column, msg);
+	return rt_fail(err, "%s", msg);
+}
+
+static int add_path(char ***list, size_t *count, const char *path)
+{
+	char **grown = realloc(*list, (*count + 1) * sizeof(**list));
+	if (!grown)
+		return -ENOMEM;
+	*list = grown;
+	if (!(grown[*count] = strdup(path)))
+		return -ENOMEM;
+	(*count)++;
+	return 0;
+}
+
+/* The directory part of a path prefix or glob, for the sandbox's binds. */
+static int add_dir_of(char ***list, size_t *count, const char *pattern)
+{
+	char *copy = strdup(pattern), *glob_char, *dir;
+	int r;
+	if (!copy)
+		return -ENOMEM;
+	glob_char = strpbrk(copy, "*?[");
+	if (glob_char)
+		*glob_char = '\0';
+	if (!*copy || copy[strlen(copy) - 1] == '/')
+		dir = *copy ? copy : ".";
+	else
+		dir = dirname(copy);
+	r = add_path(list, count, dir);
+	free(copy);
+	return r;
+}
+
+/* Notes which host paths the section's plugin reads or writes. */
+static int note_paths(struct builder *b, const char *kind, const json_t *options)
+{
+	struct host_run_options *o = &b->out->opts;
+	const char *prefix = json_string_value(json_object_get(options, "path_prefix"));
+	json_t *paths = json_object_get(options, "paths"), *p;
+	size_t i;
+	int write = strcmp(kind, "output") == 0;
+	if (prefix)
+		return write ? add_dir_of(&o->write_paths, &o->write_count, prefix)
+			     : add_dir_of(&o->read_paths, &o->read_count, prefix);
+	if (json_is_string(paths))
+		return add_dir_of(&o->read_paths, &o->read_count, json_string_value(paths));
+	json_array_foreach(paths, i, p) if (json_is_string(p) &&
+					    add_dir_of(&o->read_paths, &o->read_count, json_string_value(p)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static json_int_t library_index(struct builder *b, const struct store_entry *e)
+{
+	size_t i;
+	json_t *lib;
+	char *path;
+	json_array_foreach(b->libraries, i, lib) if (strcmp(json_string_value(json_object_get(lib, "dir")), e->dir) == 0)
+		return (json_int_t)i;
+	if (asprintf(&path, "%s/%s", e->dir, e->m->library) < 0)
+		return -1;
+	json_array_append_new(b->libraries, json_pack("{s:s, s:s, s:s, s:s}", "name", e->name, "version",
+						      e->version, "library", path, "dir", e->dir));
+	free(path);
+	add_path(&b->out->opts.read_paths, &b->out->opts.read_count, e->dir);
+	if (e->m->network)
+		b->out->opts.network = 1;
+	return (json_int_t)json_array_size(b->libraries) - 1;
+}
+
+/* Resolves and validates one section into a plan stage (new reference). */
+static int stage(struct builder *b, const struct cfg_section *sec, int validate, json_t **out, char **err)
+{
+	struct host_resolution res;
+	struct cfg_error *cerr = NULL;
+	json_t *options = NULL;
+	char *why = NULL;
+	json_int_t index;
+	int r = host_resolve(b->cli, b->out->policy, b->out->entries, b->out->entry_count, sec->kind, sec->type, sec->version,
+			     &res, &why);
+	if (r < 0) {
+		located(err, &sec->pos, why ? why : "cannot resolve plugin");
+		free(why);
+		return r;
+	}
+	if (validate) {
+		r = cfg_validate_section(sec, res.component, &options, &cerr);
+		if (r < 0) {
+			rt_fail(err, "%s", cerr && cerr->text ? cerr->text : "invalid section");
+			cfg_error_free(cerr);
+			free(res.reason);
+			return r;
+		}
+	} else {
+		options = json_object();
+	}
+	index = library_index(b, res.entry);
+	json_array_append_new(b->out->plugins,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", sec->kind, "type", sec->type, "name",
+					res.entry->name, "version", res.entry->version, "path", res.entry->dir,
+					"reason", res.reason ? res.reason : ""));
+	free(res.reason);
+	if (note_paths(b, sec->kind, options) < 0 || index < 0) {
+		json_decref(options);
+		return -ENOMEM;
+	}
+	*out = json_pack("{s:I, s:s, s:s, s:o}", "plugin", index, "kind", sec->kind, "type", sec->type, "config",
+			 options);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int stage_list(struct builder *b, const struct cfg_section *secs, size_t n, const char *key, char **err)
+{
+	json_t *list = json_array();
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		json_t *s = NULL;
+		r = stage(b, &secs[i], 1, &s, err);
+		if (r == 0)
+			json_array_append_new(list, s);
+	}
+	json_object_set_new(b->out->plan, key, list);
+	return r;
+}
+
+/* Guess: every installed decoder and parser is a candidate. */
+static int guess_candidates(struct builder *b, const char *kind, const char *key, char **err)
+{
+	json_t *list = json_array();
+	const struct store_entry *e = b->out->entries;
+	for (size_t i = 0; i < b->out->entry_count; i++)
+		for (size_t c = 0; c < e[i].m->component_count; c++) {
+			struct cfg_section sec = { 0 };
+			json_t *s = NULL;
+			size_t j;
+			json_t *have;
+			int dup = 0;
+			if (strcmp(e[i].m->components[c].kind, kind) != 0)
+				continue;
+			json_array_foreach(list, j, have) if (strcmp(json_string_value(json_object_get(have, "type")),
+								     e[i].m->components[c].type) == 0) dup = 1;
+			if (dup)
+				continue;
+			sec.kind = kind;
+			sec.type = e[i].m->components[c].type;
+			if (stage(b, &sec, 0, &s, err) == 0)
+				json_array_append_new(list, s);
+			else {
+				free(*err);
+				*err = NULL;
+			}
+		}
+	json_object_set_new(b->out->plan, key, list);
+	return 0;
+}
+
+static long usable_cores(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return 1;
+}
+
+static json_t *exec_settings(const struct transfer_config *tc)
+{
+	const struct cfg_exec *x = &tc->exec;
+	json_t *inv = json_pack("{s:s, s:I}", "action", x->invalid_action == CFG_INVALID_SKIP ? "skip" : "stop",
+				"max", (json_int_t)x->invalid_max);
+	if (x->reject_file)
+		json_object_set_new(inv, "reject_file", json_string(x->reject_file));
+	return inv;
+}
+
+int plan_build(struct bh_cli *cli, const struct transfer_config *tc, const char *mode, struct plan_result *out,
+	       char **err)
+{
+	struct builder b = { .cli = cli, .out = out };
+	json_t *s = NULL;
+	int guess = strcmp(mode, "guess") == 0;
+	int r;
+	memset(out, 0, sizeof(*out));
+	r = store_scan(cli->store_path, cli->store_count, &out->entries, &out->entry_count, err);
+	if (r < 0)
+		return r;
+	{
+		char *ppath = policy_path(cli->home);
+		r = ppath ? policy_load(ppath, &out->policy, err) : -ENOMEM;
+		free(ppath);
+		if (r < 0)
+			return r;
+	}
+	out->plan = json_object();
+	out->plugins = json_array();
+	b.libraries = json_array();
+	json_object_set_new(out->plan, "mode", json_string(mode));
+	json_object_set(out->plan, "plugins", b.libraries);
+	json_object_set_new(out->plan, "max_threads",
+			    json_integer(tc->exec.max_threads > 0 ? tc->exec.max_threads : usable_cores()));
+	if (tc->exec.page_records > 0)
+		json_object_set_new(out->plan, "page_records", json_integer(tc->exec.page_records));
+	json_object_set_new(out->plan, "invalid_records", exec_settings(tc));
+	if (tc->exec.reject_file && strcmp(mode, "run") == 0)
+		add_dir_of(&out->opts.write_paths, &out->opts.write_count, tc->exec.reject_file);
+
+	r = stage(&b, &tc->input, 1, &s, err);
+	if (r < 0)
+		goto out;
+	json_object_set_new(out->plan, "input", s);
+	if (guess) {
+		guess_candidates(&b, "decoder", "guess_decoders", err);
+		guess_candidates(&b, "parser", "guess_parsers", err);
+		goto out;
+	}
+	if ((r = stage_list(&b, tc->decoders, tc->decoder_count, "decoders", err)) < 0)
+		goto out;
+	if (tc->parser.type) {
+		if ((r = stage(&b, &tc->parser, 1, &s, err)) < 0)
+			goto out;
+		json_object_set_new(out->plan, "parser", s);
+	}
+	if ((r = stage_list(&b, tc->filters, tc->filter_count, "filters", err)) < 0)
+		goto out;
+	if (strcmp(mode, "preview") == 0)
+		goto out;
+	if (tc->formatter.type) {
+		if ((r = stage(&b, &tc->formatter, 1, &s, err)) < 0)
+			goto out;
+		json_object_set_new(out->plan, "formatter", s);
+	}
+	if ((r = stage_list(&b, tc->encoders, tc->encoder_count, "encoders", err)) < 0)
+		goto out;
+	if ((r = stage(&b, &tc->output, 1, &s, err)) < 0)
+		goto out;
+	json_object_set_new(out->plan, "output", s);
+out:
+	json_decref(b.libraries);
+	return r;
+}
+
+void plan_result_free(struct plan_result *p)
+{
+	json_decref(p->plan);
+	json_decref(p->plugins);
+	for (size_t i = 0; i < p->opts.read_count; i++)
+		free(p->opts.read_paths[i]);
+	for (size_t i = 0; i < p->opts.write_count; i++)
+		free(p->opts.write_paths[i]);
+	free(p->opts.read_paths);
+	free(p->opts.write_paths);
+	store_entries_free(p->entries, p->entry_count);
+	policy_free(p->policy);
+	memset(p, 0, sizeof(*p));
+}

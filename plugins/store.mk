@@ -1,0 +1,28 @@
+# The build-tree plugin store: every in-tree plugin staged as
+# plugin-store/<name>/<version>/ exactly as an installed bundle is laid out,
+# so `./bulkhead` works uninstalled.  Option tables are read from each library
+# by bulkhead-worker (never by the host).
+BH_PLUGIN_STAMPS = $(BH_PLUGINS:%=plugin-store/.stamp-%)
+
+# Secondary expansion: the stem appears twice in the library's path.
+.SECONDEXPANSION:
+plugin-store/.stamp-%: plugins/$$*/$$*.so $(srcdir)/plugins/$$*/manifest.yml bulkhead$(EXEEXT) bulkhead-worker$(EXEEXT)
+	@$(MKDIR_P) plugin-store
+	$(AM_V_GEN)BULKHEAD_HOME=$(abs_top_builddir)/.stage-home ./bulkhead$(EXEEXT) plugin stage \
+		$(srcdir)/plugins/$*/manifest.yml plugins/$*/$*.so plugin-store && touch $@
+
+all-local: $(BH_PLUGIN_STAMPS)
+
+# make install puts the staged plugins into the system store.
+install-data-local: $(BH_PLUGIN_STAMPS)
+	$(MKDIR_P) $(DESTDIR)$(pkglibdir)/plugins
+	cd plugin-store && for d in */*/; do \
+		$(MKDIR_P) "$(DESTDIR)$(pkglibdir)/plugins/$$d" && \
+		cp -p "$$d"* "$(DESTDIR)$(pkglibdir)/plugins/$$d" || exit 1; \
+	done
+
+uninstall-local:
+	rm -rf $(DESTDIR)$(pkglibdir)/plugins
+
+clean-local:
+	rm -rf plugin-store .stage-home
