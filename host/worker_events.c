@@ -147,30 +147,52 @@ json_t *wk_counts(struct wk_worker *w)
 			 (json_int_t)atomic_load(&w->invalid), "bytes", (json_int_t)atomic_load(&w->bytes));
 }
 
-static atomic_int progress_done;
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t progress_cond;
+static int progress_done;
 
 static void *progress_main(void *arg)
 {
 	struct wk_worker *w = arg;
-	struct timespec ts = { 0, WK_PROGRESS_INTERVAL_MS * 1000000L };
-	while (!atomic_load(&progress_done)) {
-		nanosleep(&ts, NULL);
+	struct timespec deadline;
+	pthread_mutex_lock(&progress_lock);
+	while (!progress_done) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_nsec += WK_PROGRESS_INTERVAL_MS * 1000000L;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		/* Wakes early when the transfer ends, so a short run is not held up. */
+		if (pthread_cond_timedwait(&progress_cond, &progress_lock, &deadline) == 0 || progress_done)
+			continue;
+		pthread_mutex_unlock(&progress_lock);
 		json_t *e = wk_counts(w);
 		json_object_set_new(e, "event", json_string("progress"));
 		wk_send(w, e);
+		pthread_mutex_lock(&progress_lock);
 	}
+	pthread_mutex_unlock(&progress_lock);
 	return NULL;
 }
 
 int wk_progress_start(struct wk_worker *w, pthread_t *thread)
 {
-	atomic_store(&progress_done, 0);
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&progress_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	progress_done = 0;
 	return -pthread_create(thread, NULL, progress_main, w);
 }
 
 void wk_progress_stop(struct wk_worker *w, pthread_t thread)
 {
-	atomic_store(&progress_done, 1);
+	pthread_mutex_lock(&progress_lock);
+	progress_done = 1;
+	pthread_cond_signal(&progress_cond);
+	pthread_mutex_unlock(&progress_lock);
 	pthread_join(thread, NULL);
 }
 
