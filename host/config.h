@@ -90,6 +90,9 @@ struct cfg_node {
 	/* The scalar's source spans one line and maps byte for byte onto text, so
 	 * a column inside it can be computed (used for variable errors). */
 	int exact_columns;
+	/* The text as written, before variable expansion changed it; else NULL. */
+	char *source;
+	size_t source_len;
 	/* CFG_MAP: entries in file order; CFG_LIST: items */
 	struct cfg_entry *entries;
 	struct cfg_node **items;
@@ -133,6 +136,10 @@ void cfg_resolve_plain(const char *text, size_t len, struct cfg_scalar *out);
  * resolved JSON type (non-finite floats and out-of-range integers stay
  * strings), quoted scalars -> strings.  Caller owns *out (json_decref). */
 int cfg_node_to_json(const struct cfg_node *node, json_t **out, struct cfg_error **err);
+/* The same from the text as written, before variables were expanded: use it
+ * for configs written back (guess -o, --next), so ${time:...} stays live and
+ * ${env.*} secrets are not written to disk.  Caller owns *out. */
+int cfg_node_to_json_source(const struct cfg_node *node, json_t **out, struct cfg_error **err);
 
 /* ---- variables ---------------------------------------------------------- */
 

@@ -112,19 +112,25 @@ static int osa_distance(const char *a, const char *b)
 {
 	enum { MAX_WORD = 64 };
 	int d[MAX_WORD + 1][MAX_WORD + 1];
+	char la_[MAX_WORD + 1], lb_[MAX_WORD + 1];
 	size_t la = strlen(a), lb = strlen(b), i, j;
 
 	if (la > MAX_WORD || lb > MAX_WORD)
 		return -1;
+	/* Case never matters for a typo: "Columns" is "columns". */
+	for (i = 0; i <= la; i++)
+		la_[i] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] | 0x20 : a[i]);
+	for (j = 0; j <= lb; j++)
+		lb_[j] = (char)(b[j] >= 'A' && b[j] <= 'Z' ? b[j] | 0x20 : b[j]);
+	a = la_;
+	b = lb_;
 	for (i = 0; i <= la; i++)
 		d[i][0] = (int)i;
 	for (j = 0; j <= lb; j++)
 		d[0][j] = (int)j;
 	for (i = 1; i <= la; i++) {
 		for (j = 1; j <= lb; j++) {
-			int ca = a[i - 1] | (a[i - 1] >= 'A' && a[i - 1] <= 'Z' ? 0x20 : 0);
-			int cb = b[j - 1] | (b[j - 1] >= 'A' && b[j - 1] <= 'Z' ? 0x20 : 0);
-			int cost = ca != cb;
+			int cost = a[i - 1] != b[j - 1];
 			int best = d[i - 1][j] + 1;
 			if (d[i][j - 1] + 1 < best)
 				best = d[i][j - 1] + 1;

@@ -191,6 +191,7 @@ void cfg_node_free(struct cfg_node *node)
 	free(node->entries);
 	free(node->items);
 	free(node->text);
+	free(node->source);
 	free(node);
 }
 
@@ -216,6 +217,7 @@ int cfg_node_copy(const struct cfg_node *node, long *budget, struct cfg_node **o
 		return -ENOMEM;
 	*c = *node;
 	c->text = NULL;
+	c->source = NULL;
 	c->entries = NULL;
 	c->items = NULL;
 	c->count = 0;
@@ -224,6 +226,12 @@ int cfg_node_copy(const struct cfg_node *node, long *budget, struct cfg_node **o
 		if (c->text == NULL)
 			goto fail;
 		memcpy(c->text, node->text, node->len + 1);
+		if (node->source != NULL) {
+			c->source = malloc(node->source_len + 1);
+			if (c->source == NULL)
+				goto fail;
+			memcpy(c->source, node->source, node->source_len + 1);
+		}
 	} else if (node->kind == CFG_MAP && node->count > 0) {
 		c->entries = calloc(node->count, sizeof(*c->entries));
 		if (c->entries == NULL)
@@ -256,13 +264,15 @@ fail:
 	return r;
 }
 
-static json_t *scalar_to_json(const struct cfg_node *node)
+static json_t *scalar_to_json(const struct cfg_node *node, int source)
 {
+	const char *text = source && node->source ? node->source : node->text;
+	size_t len = source && node->source ? node->source_len : node->len;
 	struct cfg_scalar s;
 
 	if (node->quoted)
-		return json_stringn(node->text, node->len);
-	cfg_resolve_plain(node->text, node->len, &s);
+		return json_stringn(text, len);
+	cfg_resolve_plain(text, len, &s);
 	switch (s.type) {
 	case CFG_NULL:
 		return json_null();
@@ -280,17 +290,17 @@ static json_t *scalar_to_json(const struct cfg_node *node)
 		break;
 	}
 	/* JSON has no infinities and jansson no big integers: keep the text. */
-	return json_stringn(node->text, node->len);
+	return json_stringn(text, len);
 }
 
-int cfg_node_to_json(const struct cfg_node *node, json_t **out, struct cfg_error **err)
+static int to_json(const struct cfg_node *node, int source, json_t **out, struct cfg_error **err)
 {
 	json_t *j = NULL, *child = NULL;
 	size_t i;
 	int r;
 
 	if (node->kind == CFG_SCALAR) {
-		j = scalar_to_json(node);
+		j = scalar_to_json(node, source);
 		if (j == NULL)
 			return cfg_fail(err, -EINVAL, &node->pos, "string is not valid UTF-8");
 		*out = j;
@@ -302,7 +312,7 @@ int cfg_node_to_json(const struct cfg_node *node, json_t **out, struct cfg_error
 	for (i = 0; i < node->count; i++) {
 		const struct cfg_node *c =
 			node->kind == CFG_MAP ? node->entries[i].value : node->items[i];
-		r = cfg_node_to_json(c, &child, err);
+		r = to_json(c, source, &child, err);
 		if (r < 0)
 			goto fail;
 		if (node->kind == CFG_MAP)
@@ -323,6 +333,16 @@ int cfg_node_to_json(const struct cfg_node *node, json_t **out, struct cfg_error
 fail:
 	json_decref(j);
 	return r;
+}
+
+int cfg_node_to_json(const struct cfg_node *node, json_t **out, struct cfg_error **err)
+{
+	return to_json(node, 0, out, err);
+}
+
+int cfg_node_to_json_source(const struct cfg_node *node, json_t **out, struct cfg_error **err)
+{
+	return to_json(node, 1, out, err);
 }
 
 int cfg_is_null(const struct cfg_node *node)

@@ -237,7 +237,12 @@ static int expand_scalar(struct expander *x, struct cfg_node *node)
 	}
 	if (r < 0)
 		return r;
-	free(node->text);
+	if (node->source == NULL) {
+		node->source = node->text;
+		node->source_len = node->len;
+	} else {
+		free(node->text);
+	}
 	node->text = x->buf;
 	node->len = x->len;
 	node->exact_columns = 0;

@@ -364,6 +364,28 @@ START_TEST(test_vars_expand)
 }
 END_TEST
 
+START_TEST(test_vars_source_kept)
+{
+	struct cfg_doc *doc;
+	json_t *expanded = NULL, *source = NULL;
+
+	setenv("BH_TEST_SECRET", "hunter2", 1);
+	doc = expand("path: /out/${time:%Y}/x\npw: ${env.BH_TEST_SECRET}\nn: ${n}\nplain: 7\n");
+	ck_assert_int_eq(cfg_node_to_json(doc->root, &expanded, NULL), 0);
+	ck_assert_int_eq(cfg_node_to_json_source(doc->root, &source, NULL), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(expanded, "path")), "/out/2023/x");
+	ck_assert_int_eq(json_integer_value(json_object_get(expanded, "n")), 42);
+	/* Written-back configs keep the variables, not their values. */
+	ck_assert_str_eq(json_string_value(json_object_get(source, "path")), "/out/${time:%Y}/x");
+	ck_assert_str_eq(json_string_value(json_object_get(source, "pw")), "${env.BH_TEST_SECRET}");
+	ck_assert_str_eq(json_string_value(json_object_get(source, "n")), "${n}");
+	ck_assert_int_eq(json_integer_value(json_object_get(source, "plain")), 7);
+	json_decref(expanded);
+	json_decref(source);
+	cfg_doc_free(doc);
+}
+END_TEST
+
 START_TEST(test_vars_errors)
 {
 	struct cfg_error *err = NULL;
@@ -906,6 +928,7 @@ static Suite *config_suite(void)
 	tc = tcase_create("vars");
 	tcase_add_test(tc, test_vars_expand);
 	tcase_add_test(tc, test_vars_errors);
+	tcase_add_test(tc, test_vars_source_kept);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("transfer");
 	tcase_add_test(tc, test_transfer_full);
