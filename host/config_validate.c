@@ -141,7 +141,7 @@ out:
 
 static int convert_string_list(struct subject *s, const struct cfg_node *v, json_t **out)
 {
-	json_t *arr, *item;
+	json_t *arr, *item = NULL;
 	size_t i;
 	int r;
 
