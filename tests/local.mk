@@ -1,1 +1,22 @@
-# tests/: unit and CLI tests.
+# tests/: CLI integration tests (real transfers through bin/bulkhead) and SDK units.
+CLI_TESTS = tests/cli/run-embulk-example.sh tests/cli/run-transfer.sh tests/cli/config-errors.sh
+TESTS += $(CLI_TESTS)
+EXTRA_DIST += tests/cli/lib.sh $(CLI_TESTS)
+
+# Test plugins: one source built as two versions (and one claiming a newer ABI minor).
+check_PROGRAMS += tests/plugins/versioned-1.so tests/plugins/versioned-2.so tests/plugins/versioned-future.so
+tests_plugins_versioned_1_so_SOURCES = tests/plugins/versioned.c
+tests_plugins_versioned_1_so_CFLAGS = $(PLUGIN_CC_FLAGS) -DPLUGIN_VERSION='"1.0.0"'
+tests_plugins_versioned_1_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+tests_plugins_versioned_2_so_SOURCES = tests/plugins/versioned.c
+tests_plugins_versioned_2_so_CFLAGS = $(PLUGIN_CC_FLAGS) -DPLUGIN_VERSION='"2.0.0"'
+tests_plugins_versioned_2_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+tests_plugins_versioned_future_so_SOURCES = tests/plugins/versioned.c
+tests_plugins_versioned_future_so_CFLAGS = $(PLUGIN_CC_FLAGS) -DPLUGIN_VERSION='"9.0.0"' -DBH_TEST_FUTURE_MINOR
+tests_plugins_versioned_future_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+
+check_PROGRAMS += tests/unit/test-sdk
+TESTS += tests/unit/test-sdk
+tests_unit_test_sdk_SOURCES = tests/unit/test-sdk.c
+tests_unit_test_sdk_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_sdk_LDADD = sdk/libbulkhead-testkit.a $(JANSSON_LIBS) $(CHECK_LIBS) -ldl -lm

@@ -3,8 +3,8 @@ BH_PLUGINS += file
 noinst_PROGRAMS += plugins/file/file.so
 plugins_file_file_so_SOURCES = plugins/file/plugin.c plugins/file/file.h \
 	plugins/file/input.c plugins/file/list.c plugins/file/output.c plugins/file/strings.c
-plugins_file_file_so_CFLAGS = $(PLUGIN_CFLAGS)
-plugins_file_file_so_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_file_file_so_CFLAGS = $(PLUGIN_CC_FLAGS)
+plugins_file_file_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
 plugins_file_file_so_LDADD =
 PLUGIN_SOS += plugins/file/file.so
 EXTRA_DIST += plugins/file/manifest.yml plugins/file/README.md
