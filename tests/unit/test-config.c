@@ -909,6 +909,61 @@ START_TEST(test_emit_round_trip)
 }
 END_TEST
 
+/* ---- robustness ---------------------------------------------------------------------- */
+
+/* Mutated copies of a valid transfer must load or fail cleanly (run under
+ * ASan/valgrind to catch memory errors); the seed keeps failures repeatable. */
+START_TEST(test_mutations)
+{
+	static const char pieces[] = "{}[],:&*!|>'\"#-?$%@` \n\t~0x.e";
+	char *path = data_path("full.yml");
+	FILE *f = fopen(path, "r");
+	char base[4096], buf[4200];
+	size_t n, len, k;
+	unsigned seed = 12345;
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(base, 1, sizeof(base) - 1, f);
+	fclose(f);
+	for (i = 0; i < 3000; i++) {
+		struct cfg_doc *doc = NULL;
+		struct cfg_error *err = NULL;
+		struct transfer_config *tc = NULL;
+		memcpy(buf, base, n);
+		len = n;
+		for (k = 0; k < 1 + (size_t)(rand_r(&seed) % 4); k++) {
+			size_t at = (size_t)rand_r(&seed) % len;
+			switch (rand_r(&seed) % 3) {
+			case 0: buf[at] = pieces[rand_r(&seed) % (sizeof(pieces) - 1)]; break;
+			case 1: memmove(buf + at, buf + at + 1, len - at - 1); len--; break;
+			default:
+				memmove(buf + at + 1, buf + at, len - at);
+				buf[at] = pieces[rand_r(&seed) % (sizeof(pieces) - 1)];
+				len++;
+			}
+		}
+		if (cfg_load_string("m.yml", buf, len, &doc, &err) < 0) {
+			ck_assert_ptr_nonnull(err);
+			ck_assert_ptr_nonnull(err->text);
+			cfg_error_free(err);
+			continue;
+		}
+		if (cfg_expand(doc, &full_ctx, &err) == 0 && transfer_config_from_doc(doc, &tc, &err) == 0) {
+			json_t *j = NULL;
+			ck_assert_int_eq(cfg_node_to_json_source(doc->root, &j, NULL), 0);
+			json_decref(j);
+			transfer_config_free(tc);
+			continue;
+		}
+		ck_assert_ptr_nonnull(err);
+		cfg_error_free(err);
+		cfg_doc_free(doc);
+	}
+	free(path);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -952,6 +1007,9 @@ static Suite *config_suite(void)
 	tc = tcase_create("emit");
 	tcase_add_test(tc, test_emit_readable);
 	tcase_add_test(tc, test_emit_round_trip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("robustness");
+	tcase_add_test(tc, test_mutations);
 	suite_add_tcase(s, tc);
 	return s;
 }
