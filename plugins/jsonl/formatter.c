@@ -1,0 +1,530 @@
+/* The jsonl formatter: one JSON object per record, keys in schema order,
+ * written through a fixed buffer with no allocation per value. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "json_scan.h"
+#include "jsonl.h"
+
+/* Bytes gathered before each write to the sink. */
+#define JSONL_WRITE_BUFFER 65536
+/* Longest text one timestamp may format to. */
+#define JSONL_TIMESTAMP_TEXT_MAX 256
+
+const bh_option jsonl_formatter_options[] = {
+	{ "default_timezone", BH_OPT_STRING, "UTC", 0,
+	  "Time zone timestamps are written in: UTC or a fixed offset such as +09:00." },
+	{ "default_timestamp_format", BH_OPT_STRING, "%Y-%m-%d %H:%M:%S.%6N %z", 0,
+	  "strftime-like format of timestamp values (%N, %3N, %6N, %9N for fractions); "
+	  "timestamps are written as JSON strings." },
+	{ "column_options", BH_OPT_MAP, NULL, 0,
+	  "Per-column settings for timestamp columns: {column: {format: ..., timezone: ...}}, "
+	  "overriding default_timestamp_format and default_timezone." },
+	{ "nan_as_string", BH_OPT_BOOLEAN, "false", 0,
+	  "JSON has no NaN or infinities: by default such doubles are written as null; when "
+	  "true they are written as the strings \"NaN\", \"Infinity\" and \"-Infinity\"." },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+struct format_column {
+	char *prefix; /* `{"name":` for the first column, `,"name":` after */
+	size_t prefix_len;
+	bh_type type;
+	char *timestamp_format; /* owned copy */
+	int32_t offset;
+};
+
+struct format_state {
+	uint32_t ncols;
+	struct format_column *cols;
+	int nan_as_string;
+};
+
+struct format_task {
+	const struct format_state *st;
+	bh_ctx *ctx;
+	bh_sink sink;
+	size_t len;
+	char buf[JSONL_WRITE_BUFFER];
+};
+
+/* Needs a look before copying: quote, backslash, controls, and bytes >= 0x80
+ * (copied only as part of a valid UTF-8 sequence). */
+static const unsigned char special[256] = {
+	[0x00 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1,
+};
+
+static const char hex_digits[] = "0123456789abcdef";
+
+/* Escapes s[0..n) into dst, which holds 6 * n bytes.  Invalid UTF-8 becomes
+ * U+FFFD, so the output is always valid JSON.  *used is how much of s was
+ * consumed: a UTF-8 sequence cut by the end of s waits for the next call
+ * unless `last`. */
+static size_t escape(char *dst, const char *s, size_t n, int last, size_t *used)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	char *d = dst;
+
+	while (p < end) {
+		const unsigned char *run = p;
+		while (p < end && !special[*p])
+			p++;
+		memcpy(d, run, (size_t)(p - run));
+		d += p - run;
+		if (p == end)
+			break;
+		unsigned char c = *p;
+		if (c >= 0x80) {
+			size_t len = json_scan_utf8_sequence(p, end);
+			if (len == 0 && !last && end - p < 4) {
+				/* Maybe a sequence split by the caller's slicing. */
+				break;
+			}
+			if (len == 0) {
+				memcpy(d, "\\ufffd", 6);
+				d += 6;
+				p++;
+				continue;
+			}
+			memcpy(d, p, len);
+			d += len;
+			p += len;
+			continue;
+		}
+		*d++ = '\\';
+		switch (c) {
+		case '"': *d++ = '"'; break;
+		case '\\': *d++ = '\\'; break;
+		case '\n': *d++ = 'n'; break;
+		case '\r': *d++ = 'r'; break;
+		case '\t': *d++ = 't'; break;
+		case '\b': *d++ = 'b'; break;
+		case '\f': *d++ = 'f'; break;
+		default:
+			*d++ = 'u';
+			*d++ = '0';
+			*d++ = '0';
+			*d++ = hex_digits[c >> 4];
+			*d++ = hex_digits[c & 15];
+		}
+		p++;
+	}
+	*used = (size_t)(p - (const unsigned char *)s);
+	return (size_t)(d - dst);
+}
+
+static int out_flush(struct format_task *t)
+{
+	if (t->len == 0)
+		return 0;
+	int r = t->sink.write(t->sink.self, t->buf, t->len);
+	t->len = 0;
+	return r;
+}
+
+/* Makes sure n bytes fit in the buffer (n <= JSONL_WRITE_BUFFER). */
+static inline int out_room(struct format_task *t, size_t n)
+{
+	if (JSONL_WRITE_BUFFER - t->len >= n)
+		return 0;
+	return out_flush(t);
+}
+
+static inline int out_bytes(struct format_task *t, const char *s, size_t n)
+{
+	int r;
+	if (JSONL_WRITE_BUFFER - t->len < n) {
+		r = out_flush(t);
+		if (r < 0)
+			return r;
+		if (n >= JSONL_WRITE_BUFFER)
+			return t->sink.write(t->sink.self, s, n);
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	return 0;
+}
+
+/* A JSON string: quote, escaped bytes in buffer-sized slices, quote. */
+static int out_string(struct format_task *t, const char *s, size_t n)
+{
+	int r = out_room(t, 1);
+	if (r < 0)
+		return r;
+	t->buf[t->len++] = '"';
+	while (n > 0) {
+		size_t room = JSONL_WRITE_BUFFER - t->len, take, used;
+		if (room < 64) {
+			r = out_flush(t);
+			if (r < 0)
+				return r;
+			room = JSONL_WRITE_BUFFER;
+		}
+		take = room / 6;
+		if (take > n)
+			take = n;
+		t->len += escape(t->buf + t->len, s, take, take == n, &used);
+		if (used == 0) {
+			/* Only the start of a split sequence was left: take it whole. */
+			t->len += escape(t->buf + t->len, s, n < 4 ? n : 4, n <= 4, &used);
+		}
+		s += used;
+		n -= used;
+	}
+	r = out_room(t, 1);
+	if (r < 0)
+		return r;
+	t->buf[t->len++] = '"';
+	return 0;
+}
+
+static int out_value(struct format_task *t, const struct format_column *c, const bh_page *page,
+		     uint32_t row, uint32_t col)
+{
+	const bh_value *v = bh_page_cell(page, row, col);
+	char text[JSONL_TIMESTAMP_TEXT_MAX];
+	size_t n;
+	int r;
+
+	if (v->is_null)
+		return out_bytes(t, "null", 4);
+	switch (c->type) {
+	case BH_TYPE_BOOLEAN:
+		return v->u.b ? out_bytes(t, "true", 4) : out_bytes(t, "false", 5);
+	case BH_TYPE_LONG:
+		r = out_room(t, BH_LONG_MAX_CHARS);
+		if (r < 0)
+			return r;
+		t->len += bh_format_long(v->u.l, t->buf + t->len);
+		return 0;
+	case BH_TYPE_DOUBLE:
+		if (!isfinite(v->u.d)) {
+			if (!t->st->nan_as_string)
+				return out_bytes(t, "null", 4);
+			if (isnan(v->u.d))
+				return out_bytes(t, "\"NaN\"", 5);
+			return v->u.d > 0 ? out_bytes(t, "\"Infinity\"", 10)
+					  : out_bytes(t, "\"-Infinity\"", 11);
+		}
+		r = out_room(t, BH_DOUBLE_MAX_CHARS);
+		if (r < 0)
+			return r;
+		t->len += bh_format_double(v->u.d, t->buf + t->len);
+		return 0;
+	case BH_TYPE_STRING:
+		return out_string(t, page->arena + v->u.s.off, v->u.s.len);
+	case BH_TYPE_JSON:
+		/* Stored json cells are valid JSON text; an empty one has no value. */
+		if (v->u.s.len == 0)
+			return out_bytes(t, "null", 4);
+		return out_bytes(t, page->arena + v->u.s.off, v->u.s.len);
+	case BH_TYPE_TIMESTAMP: {
+		n = bh_format_timestamp_at(v->u.t, c->timestamp_format, c->offset, text,
+					   sizeof text);
+		if (n == 0) {
+			bh_error(t->ctx, "timestamp of column %.*s formats to more than %d bytes",
+				 (int)(c->prefix_len - 3), c->prefix + 2, JSONL_TIMESTAMP_TEXT_MAX - 1);
+			return -EOVERFLOW;
+		}
+		return out_string(t, text, n);
+	}
+	}
+	return -EINVAL;
+}
+
+static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
+{
+	struct format_task *t = task_state;
+	const struct format_state *st = t->st;
+	int r;
+
+	t->ctx = ctx;
+	for (uint32_t row = 0; row < page->nrows; row++) {
+		if (st->ncols == 0) {
+			r = out_bytes(t, "{", 1);
+			if (r < 0)
+				return r;
+		}
+		for (uint32_t col = 0; col < st->ncols; col++) {
+			const struct format_column *c = &st->cols[col];
+			r = out_bytes(t, c->prefix, c->prefix_len);
+			if (r < 0)
+				return r;
+			r = out_value(t, c, page, row, col);
+			if (r < 0)
+				return r;
+		}
+		r = out_bytes(t, "}\n", 2);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int formatter_open_task(void *state, bh_ctx *ctx, bh_sink *sink, void **task_state)
+{
+	/* The sink becomes the task's only on success. */
+	struct format_task *t = malloc(sizeof *t);
+	if (t == NULL)
+		return -ENOMEM;
+	t->st = state;
+	t->ctx = ctx;
+	t->sink = *sink;
+	t->len = 0;
+	*task_state = t;
+	return 0;
+}
+
+static int formatter_finish_task(void *task_state, bh_ctx *ctx)
+{
+	struct format_task *t = task_state;
+	int r = out_flush(t);
+	if (r < 0)
+		return r;
+	return t->sink.finish(t->sink.self);
+}
+
+static void formatter_close_task(void *task_state)
+{
+	struct format_task *t = task_state;
+	if (t == NULL)
+		return;
+	t->sink.close(t->sink.self);
+	free(t);
+}
+
+static void formatter_end(void *state)
+{
+	struct format_state *st = state;
+	if (st == NULL)
+		return;
+	for (uint32_t i = 0; i < st->ncols; i++) {
+		free(st->cols[i].prefix);
+		free(st->cols[i].timestamp_format);
+	}
+	free(st->cols);
+	free(st);
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[65];
+	if (lb > 64)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static int find_schema_column(const bh_schema *schema, const char *name)
+{
+	for (uint32_t i = 0; i < schema->count; i++)
+		if (strcmp(schema->columns[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* column_options, read from the config as JSON since its keys are column names. */
+static int read_column_options(bh_ctx *ctx, const bh_config *cfg, const bh_schema *schema,
+			       struct format_state *st, const char *default_format,
+			       int32_t default_offset)
+{
+	char *text = NULL;
+	json_t *root = NULL, *opts;
+	const char *name;
+	json_t *value;
+	int r;
+
+	for (uint32_t i = 0; i < st->ncols; i++) {
+		st->cols[i].offset = default_offset;
+		if (st->cols[i].type == BH_TYPE_TIMESTAMP &&
+		    (st->cols[i].timestamp_format = strdup(default_format)) == NULL)
+			return -ENOMEM;
+	}
+	r = bh_host->config_json(ctx, cfg, &text);
+	if (r < 0)
+		return r;
+	root = json_loads(text, 0, NULL);
+	free(text);
+	if (root == NULL)
+		return bh_error(ctx, "config is not valid JSON");
+	opts = json_object_get(root, "column_options");
+	if (opts == NULL || json_is_null(opts)) {
+		r = 0;
+		goto out;
+	}
+	r = BH_ECONFIG;
+	if (!json_is_object(opts)) {
+		bh_error(ctx, "column_options: expected a mapping of column name to options");
+		goto out;
+	}
+	json_object_foreach(opts, name, value) {
+		int col = find_schema_column(schema, name);
+		const char *format = default_format, *zone = NULL, *key;
+		int32_t offset = default_offset;
+		json_t *item;
+		if (col < 0) {
+			const char *best = NULL;
+			size_t best_d = strlen(name) / 2 + 2;
+			for (uint32_t i = 0; i < schema->count; i++) {
+				size_t d = edit_distance(name, schema->columns[i].name);
+				if (d < best_d) {
+					best_d = d;
+					best = schema->columns[i].name;
+				}
+			}
+			if (best != NULL)
+				bh_error(ctx, "column_options: no column '%s' (did you mean '%s'?)", name,
+					 best);
+			else
+				bh_error(ctx, "column_options: no column '%s'", name);
+			goto out;
+		}
+		if (!json_is_object(value)) {
+			bh_error(ctx, "column_options.%s: expected a mapping with format and timezone",
+				 name);
+			goto out;
+		}
+		json_object_foreach(value, key, item) {
+			if (!json_is_string(item)) {
+				bh_error(ctx, "column_options.%s.%s: expected a string", name, key);
+				goto out;
+			}
+			if (strcmp(key, "format") == 0)
+				format = json_string_value(item);
+			else if (strcmp(key, "timezone") == 0)
+				zone = json_string_value(item);
+			else {
+				bh_error(ctx, "column_options.%s: unknown key '%s' (expected format or timezone)",
+					 name, key);
+				goto out;
+			}
+		}
+		if (st->cols[col].type != BH_TYPE_TIMESTAMP) {
+			bh_error(ctx, "column_options.%s: only timestamp columns take options (it is %s)",
+				 name, bh_type_name(st->cols[col].type));
+			goto out;
+		}
+		if (zone != NULL && bh_parse_utc_offset(zone, strlen(zone), &offset) < 0) {
+			bh_error(ctx, "column_options.%s.timezone: '%s' is not UTC or a fixed offset like +09:00",
+				 name, zone);
+			goto out;
+		}
+		free(st->cols[col].timestamp_format);
+		st->cols[col].timestamp_format = NULL;
+		st->cols[col].offset = offset;
+		if ((st->cols[col].timestamp_format = strdup(format)) == NULL) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	json_decref(root);
+	return r;
+}
+
+/* The key prefix of column i: `{"name":` or `,"name":`. */
+static int make_prefix(struct format_column *c, const char *name, int first)
+{
+	size_t n = strlen(name), used;
+	char *p = malloc(6 * n + 4);
+	if (p == NULL)
+		return -ENOMEM;
+	p[0] = first ? '{' : ',';
+	p[1] = '"';
+	c->prefix_len = 2 + escape(p + 2, name, n, 1, &used);
+	p[c->prefix_len++] = '"';
+	p[c->prefix_len++] = ':';
+	c->prefix = p;
+	return 0;
+}
+
+static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *schema,
+			   void **state)
+{
+	struct format_state *st = calloc(1, sizeof *st);
+	const char *zone = "UTC", *format = "%Y-%m-%d %H:%M:%S.%6N %z";
+	int32_t offset;
+	int r;
+
+	if (st == NULL)
+		return -ENOMEM;
+	st->cols = calloc(schema->count ? schema->count : 1, sizeof *st->cols);
+	if (st->cols == NULL) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	st->ncols = schema->count;
+	r = bh_host->config_string(ctx, cfg, "default_timezone", &zone);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	if (bh_parse_utc_offset(zone, strlen(zone), &offset) < 0) {
+		bh_error(ctx, "default_timezone: '%s' is not UTC or a fixed offset like +09:00",
+			 zone);
+		r = BH_ECONFIG;
+		goto fail;
+	}
+	r = bh_host->config_string(ctx, cfg, "default_timestamp_format", &format);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	r = bh_host->config_boolean(ctx, cfg, "nan_as_string", &st->nan_as_string);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	for (uint32_t i = 0; i < schema->count; i++) {
+		st->cols[i].type = schema->columns[i].type;
+		r = make_prefix(&st->cols[i], schema->columns[i].name, i == 0);
+		if (r < 0)
+			goto fail;
+	}
+	r = read_column_options(ctx, cfg, schema, st, format, offset);
+	if (r < 0)
+		goto fail;
+	/* A format that cannot fit the text buffer fails now, not on the first record. */
+	for (uint32_t i = 0; i < st->ncols; i++) {
+		char text[JSONL_TIMESTAMP_TEXT_MAX];
+		bh_timestamp probe = { .sec = 253402300799, .nsec = 999999999 };
+		if (st->cols[i].type == BH_TYPE_TIMESTAMP &&
+		    bh_format_timestamp_at(probe, st->cols[i].timestamp_format, st->cols[i].offset,
+					   text, sizeof text) == 0) {
+			bh_error(ctx, "timestamp format of column '%s' is empty or longer than %d bytes",
+				 schema->columns[i].name, JSONL_TIMESTAMP_TEXT_MAX - 1);
+			r = BH_ECONFIG;
+			goto fail;
+		}
+	}
+	*state = st;
+	return 0;
+fail:
+	formatter_end(st);
+	return r;
+}
+
+const bh_formatter_vtable jsonl_formatter_vtable = {
+	.struct_size = sizeof(bh_formatter_vtable),
+	.begin = formatter_begin,
+	.open_task = formatter_open_task,
+	.add = formatter_add,
+	.finish_task = formatter_finish_task,
+	.close_task = formatter_close_task,
+	.end = formatter_end,
+};

@@ -1,0 +1,422 @@
+/* Validating JSON scanners over byte spans (see json_scan.h). */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "json_scan.h"
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* True when none of the 8 bytes of w needs a closer look inside a string:
+ * no quote, no backslash, no control character, no byte >= 0x80.  This lets
+ * plain ASCII text go by a word at a time. */
+static inline int word_is_plain(uint64_t w)
+{
+	uint64_t control = (w - ONES * 0x20) & ~w & HIGHS;
+	uint64_t quote = w ^ (ONES * '"');
+	uint64_t backslash = w ^ (ONES * '\\');
+	quote = (quote - ONES) & ~quote & HIGHS;
+	backslash = (backslash - ONES) & ~backslash & HIGHS;
+	return ((w & HIGHS) | control | quote | backslash) == 0;
+}
+
+size_t json_scan_utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0];
+	size_t need;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0; /* no overlong forms */
+		else if (c == 0xED)
+			hi = 0x9F; /* no UTF-16 surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F; /* nothing past U+10FFFF */
+	} else
+		return 0;
+	if ((size_t)(end - p) <= need)
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i <= need; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return need + 1;
+}
+
+int json_scan_string(const char **pp, const char *end, int *escaped, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)*pp + 1;
+	const unsigned char *e = (const unsigned char *)end;
+	int esc = 0;
+
+	for (;;) {
+		uint64_t w;
+		while (e - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!word_is_plain(w))
+				break;
+			p += 8;
+		}
+		if (p >= e) {
+			*pp = (const char *)p;
+			*why = "unterminated string";
+			return -EINVAL;
+		}
+		unsigned char c = *p;
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			esc = 1;
+			if (e - p < 2) {
+				*pp = (const char *)p;
+				*why = "unterminated string";
+				return -EINVAL;
+			}
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				break;
+			case 'u':
+				if (e - p < 6) {
+					*pp = (const char *)p;
+					*why = "truncated \\u escape";
+					return -EINVAL;
+				}
+				for (int i = 2; i < 6; i++) {
+					unsigned char h = p[i];
+					if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
+					      (h >= 'A' && h <= 'F'))) {
+						*pp = (const char *)p;
+						*why = "invalid \\u escape";
+						return -EINVAL;
+					}
+				}
+				p += 6;
+				break;
+			default:
+				*pp = (const char *)p;
+				*why = "invalid escape in string";
+				return -EINVAL;
+			}
+		} else if (c < 0x20) {
+			*pp = (const char *)p;
+			*why = "control character in string (must be escaped)";
+			return -EINVAL;
+		} else if (c >= 0x80) {
+			size_t n = json_scan_utf8_sequence(p, e);
+			if (n == 0) {
+				*pp = (const char *)p;
+				*why = "invalid UTF-8 in string";
+				return -EINVAL;
+			}
+			p += n;
+		} else
+			p++;
+	}
+	*escaped = esc;
+	*pp = (const char *)p + 1;
+	return 0;
+}
+
+static unsigned hex4(const char *s)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else
+			v |= (unsigned)(c - 'A' + 10);
+	}
+	return v;
+}
+
+static size_t put_utf8(char *d, unsigned cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xC0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xE0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		d[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	d[0] = (char)(0xF0 | (cp >> 18));
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	d[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* A \uXXXX escape takes 6 input bytes and yields at most 3 output bytes, and a
+ * surrogate pair takes 12 for 4, so decoding in place never outruns the input. */
+int json_scan_unescape(const char *s, const char *e, char *dst, size_t *len, const char **why)
+{
+	char *d = dst;
+
+	while (s < e) {
+		const char *bs = memchr(s, '\\', (size_t)(e - s));
+		if (bs == NULL) {
+			memmove(d, s, (size_t)(e - s));
+			d += e - s;
+			break;
+		}
+		memmove(d, s, (size_t)(bs - s));
+		d += bs - s;
+		s = bs + 1;
+		switch (*s++) {
+		case '"': *d++ = '"'; break;
+		case '\\': *d++ = '\\'; break;
+		case '/': *d++ = '/'; break;
+		case 'b': *d++ = '\b'; break;
+		case 'f': *d++ = '\f'; break;
+		case 'n': *d++ = '\n'; break;
+		case 'r': *d++ = '\r'; break;
+		case 't': *d++ = '\t'; break;
+		default: { /* 'u': the scanner checked the four hex digits */
+			unsigned cp = hex4(s);
+			s += 4;
+			if (cp >= 0xDC00 && cp <= 0xDFFF) {
+				*why = "unpaired UTF-16 surrogate in \\u escape";
+				return -EINVAL;
+			}
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				unsigned lo;
+				if (e - s < 6 || s[0] != '\\' || s[1] != 'u' ||
+				    (lo = hex4(s + 2)) < 0xDC00 || lo > 0xDFFF) {
+					*why = "unpaired UTF-16 surrogate in \\u escape";
+					return -EINVAL;
+				}
+				s += 6;
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			}
+			d += put_utf8(d, cp);
+			break;
+		}
+		}
+	}
+	*len = (size_t)(d - dst);
+	return 0;
+}
+
+static inline int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int json_scan_number(const char **pp, const char *end, int *integer, const char **why)
+{
+	const char *p = *pp;
+	int whole = 1;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || !is_digit(*p))
+		goto bad;
+	if (*p == '0')
+		p++;
+	else
+		while (p < end && is_digit(*p))
+			p++;
+	if (p < end && *p == '.') {
+		whole = 0;
+		p++;
+		if (p >= end || !is_digit(*p))
+			goto bad;
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		whole = 0;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || !is_digit(*p))
+			goto bad;
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	/* "01", "1a", "1-" are not numbers followed by something else: they are wrong. */
+	if (p < end && (is_digit(*p) || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			*p == '.' || *p == '-' || *p == '+'))
+		goto bad;
+	*integer = whole;
+	*pp = p;
+	return 0;
+bad:
+	*pp = p;
+	*why = "invalid number";
+	return -EINVAL;
+}
+
+int json_scan_literal(const char **pp, const char *end, const char *word, size_t len,
+		      const char **why)
+{
+	const char *p = *pp;
+
+	if ((size_t)(end - p) < len || memcmp(p, word, len) != 0 ||
+	    ((size_t)(end - p) > len && ((p[len] >= 'a' && p[len] <= 'z') ||
+					 (p[len] >= 'A' && p[len] <= 'Z') || is_digit(p[len])))) {
+		*why = "invalid literal (expected true, false, null, a number, a string, an object or an array)";
+		return -EINVAL;
+	}
+	*pp = p + len;
+	return 0;
+}
+
+/* Iterative so that deep nesting costs a byte per level, not a stack frame:
+ * stack[i] is '{' or '[' for each open container. */
+int json_scan_value(const char **pp, const char *end, int *spaced, const char **why)
+{
+	char stack[JSON_SCAN_MAX_DEPTH];
+	int depth = 0, space = 0, escaped, integer, r;
+	const char *p = *pp, *q;
+
+	for (;;) {
+		/* p is at the start of a value. */
+		if (p >= end) {
+			*why = "unexpected end of line, expected a value";
+			goto fail;
+		}
+		switch (*p) {
+		case '"':
+			r = json_scan_string(&p, end, &escaped, why);
+			break;
+		case 't':
+			r = json_scan_literal(&p, end, "true", 4, why);
+			break;
+		case 'f':
+			r = json_scan_literal(&p, end, "false", 5, why);
+			break;
+		case 'n':
+			r = json_scan_literal(&p, end, "null", 4, why);
+			break;
+		case '{':
+		case '[':
+			if (depth == JSON_SCAN_MAX_DEPTH) {
+				*why = "nesting deeper than 512 levels";
+				goto fail;
+			}
+			stack[depth++] = *p++;
+			q = json_scan_ws(p, end);
+			space |= q != p;
+			p = q;
+			if (p < end && *p == (stack[depth - 1] == '{' ? '}' : ']')) {
+				p++;
+				depth--;
+				r = 0;
+				break;
+			}
+			if (stack[depth - 1] == '{')
+				goto key;
+			continue;
+		default:
+			if (*p == '-' || is_digit(*p)) {
+				r = json_scan_number(&p, end, &integer, why);
+				break;
+			}
+			*why = "invalid literal (expected true, false, null, a number, a string, an object or an array)";
+			goto fail;
+		}
+		if (r < 0)
+			goto fail;
+		/* A value ended: close containers or move to the next element. */
+		for (;;) {
+			if (depth == 0) {
+				*spaced = space;
+				*pp = p;
+				return 0;
+			}
+			q = json_scan_ws(p, end);
+			space |= q != p;
+			p = q;
+			if (p >= end) {
+				*why = "unexpected end of line inside an object or array";
+				goto fail;
+			}
+			char close = stack[depth - 1] == '{' ? '}' : ']';
+			if (*p == close) {
+				p++;
+				depth--;
+				continue;
+			}
+			if (*p != ',') {
+				*why = stack[depth - 1] == '{' ? "expected ',' or '}' in object"
+							       : "expected ',' or ']' in array";
+				goto fail;
+			}
+			p++;
+			q = json_scan_ws(p, end);
+			space |= q != p;
+			p = q;
+			if (stack[depth - 1] == '{')
+				goto key;
+			break;
+		}
+		continue;
+key:
+		/* p is where an object key must start. */
+		if (p >= end || *p != '"') {
+			*why = "expected a string key in object";
+			goto fail;
+		}
+		if (json_scan_string(&p, end, &escaped, why) < 0)
+			goto fail;
+		q = json_scan_ws(p, end);
+		space |= q != p;
+		p = q;
+		if (p >= end || *p != ':') {
+			*why = "expected ':' after object key";
+			goto fail;
+		}
+		p++;
+		q = json_scan_ws(p, end);
+		space |= q != p;
+		p = q;
+	}
+fail:
+	*pp = p;
+	return -EINVAL;
+}
+
+size_t json_scan_compact(const char *s, const char *e, char *dst)
+{
+	char *d = dst;
+
+	while (s < e) {
+		char c = *s++;
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		*d++ = c;
+		if (c == '"') {
+			/* Copy the string through its closing quote; escapes are kept as written. */
+			while (*s != '"') {
+				if (*s == '\\')
+					*d++ = *s++;
+				*d++ = *s++;
+			}
+			*d++ = *s++;
+		}
+	}
+	return (size_t)(d - dst);
+}

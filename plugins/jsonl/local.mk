@@ -1,0 +1,22 @@
+# plugins/jsonl/: JSON Lines parser and formatter (jsonl.so).
+BH_PLUGINS += jsonl
+noinst_PROGRAMS += plugins/jsonl/jsonl.so
+plugins_jsonl_jsonl_so_SOURCES = \
+	plugins/jsonl/plugin.c \
+	plugins/jsonl/jsonl.h \
+	plugins/jsonl/parser.c \
+	plugins/jsonl/record.c \
+	plugins/jsonl/formatter.c \
+	plugins/jsonl/json_scan.c \
+	plugins/jsonl/json_scan.h
+plugins_jsonl_jsonl_so_CFLAGS = $(PLUGIN_CC_FLAGS) $(JANSSON_CFLAGS)
+plugins_jsonl_jsonl_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+plugins_jsonl_jsonl_so_LDADD = sdk/libbulkhead-sdk.a $(JANSSON_LIBS) -lm
+PLUGIN_SOS += plugins/jsonl/jsonl.so
+EXTRA_DIST += plugins/jsonl/manifest.yml plugins/jsonl/README.md
+
+check_PROGRAMS += tests/unit/test-jsonl
+TESTS += tests/unit/test-jsonl
+tests_unit_test_jsonl_SOURCES = tests/unit/test-jsonl.c
+tests_unit_test_jsonl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_jsonl_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_LIBS) -ldl -lm

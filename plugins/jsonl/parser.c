@@ -1,0 +1,292 @@
+/* The jsonl parser: splits the byte stream into lines, bounds them, hands
+ * each to record.c and routes invalid ones to the host's reject handling. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+
+const bh_option jsonl_parser_options[] = {
+	{ "columns", BH_OPT_COLUMNS, NULL, 1,
+	  "Columns to read, in output order: a list of {name, type, format}. name is the "
+	  "object key; type is boolean, long, double, string, timestamp or json; format "
+	  "(timestamp columns) is a strftime-like pattern with %N for fractions. A key "
+	  "missing from a line gives null; keys not listed are ignored." },
+	{ "default_timezone", BH_OPT_STRING, "UTC", 0,
+	  "Time zone of timestamp text that carries no zone: UTC or a fixed offset such as "
+	  "+09:00 (also Z, GMT, +hh, +hhmm)." },
+	{ "default_timestamp_format", BH_OPT_STRING, NULL, 0,
+	  "Format of timestamp columns that set no format of their own. Unset accepts ISO "
+	  "8601 and \"YYYY-MM-DD hh:mm:ss[.fraction][ zone]\". JSON numbers in timestamp "
+	  "columns are seconds since the epoch." },
+	{ "max_line_size", BH_OPT_LONG, "16777216", 0,
+	  "Longest line accepted, in bytes (at most 1 GiB). A longer line is an invalid "
+	  "record." },
+	{ "stop_on_invalid_record", BH_OPT_BOOLEAN, "true", 0,
+	  "Stop the transfer at the first invalid line (bad JSON, not an object, or a value "
+	  "that does not convert to its column's type). When false, invalid lines go to the "
+	  "reject file with their line number and reason, within the run's reject limit." },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+struct parser_state {
+	const bh_schema *schema;
+	struct jsonl_spec spec;
+	size_t max_line_size;
+	int stop_on_invalid;
+};
+
+/* One run over one stream. */
+struct parser_run {
+	const struct parser_state *st;
+	bh_ctx *ctx;
+	const char *source;
+	bh_page_builder *pb;
+	struct jsonl_scratch scratch;
+	uint64_t line_no;
+	/* A line that spans chunks is gathered here, up to max_line_size + 1
+	 * bytes (room for a CR); past that only its length is counted. */
+	char *carry;
+	size_t carry_len, carry_cap;
+	int oversize;
+};
+
+static void parser_end(void *state)
+{
+	struct parser_state *st = state;
+	if (st == NULL)
+		return;
+	jsonl_spec_clear(&st->spec);
+	free(st);
+}
+
+static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state,
+			const bh_schema **schema)
+{
+	struct parser_state *st = calloc(1, sizeof *st);
+	struct jsonl_invalid why;
+	const char *zone = "UTC", *format = NULL;
+	int32_t offset;
+	int64_t max_line = JSONL_DEFAULT_MAX_LINE_SIZE;
+	int stop = 1, r;
+
+	if (st == NULL)
+		return -ENOMEM;
+	r = bh_host->config_columns(ctx, cfg, "columns", &st->schema);
+	if (r < 0)
+		goto fail;
+	r = bh_host->config_string(ctx, cfg, "default_timezone", &zone);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	if (bh_parse_utc_offset(zone, strlen(zone), &offset) < 0) {
+		bh_error(ctx, "default_timezone: '%s' is not UTC or a fixed offset like +09:00",
+			 zone);
+		r = BH_ECONFIG;
+		goto fail;
+	}
+	r = bh_host->config_string(ctx, cfg, "default_timestamp_format", &format);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	if (r == -ENOENT)
+		format = NULL;
+	r = bh_host->config_long(ctx, cfg, "max_line_size", &max_line);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	if (max_line < 1 || max_line > JSONL_MAX_LINE_SIZE_CEILING) {
+		bh_error(ctx, "max_line_size: %" PRId64 " is outside 1..%" PRId64, max_line,
+			 JSONL_MAX_LINE_SIZE_CEILING);
+		r = BH_ECONFIG;
+		goto fail;
+	}
+	r = bh_host->config_boolean(ctx, cfg, "stop_on_invalid_record", &stop);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	r = jsonl_spec_init(&st->spec, st->schema, format, offset, &why);
+	if (r == BH_ECONFIG)
+		bh_error(ctx, "%s", why.reason);
+	if (r < 0)
+		goto fail;
+	st->max_line_size = (size_t)max_line;
+	st->stop_on_invalid = stop;
+	*state = st;
+	*schema = st->schema;
+	return 0;
+fail:
+	parser_end(st);
+	return r;
+}
+
+/* Reports an invalid line.  Returns 0 to go on or BH_EDATA to stop. */
+static int invalid_line(struct parser_run *run, const char *line, size_t len,
+			const struct jsonl_invalid *why)
+{
+	bh_location where = {
+		.source = run->source,
+		.line = run->line_no,
+		.column = why->offset + 1,
+	};
+	int r;
+
+	bh_pb_discard_record(run->pb);
+	r = bh_host->reject(run->ctx, &where, line, len, why->reason);
+	if (r != 0 || run->st->stop_on_invalid) {
+		bh_error(run->ctx, "%s:%" PRIu64 ":%" PRIu64 ": %s",
+			 run->source != NULL ? run->source : "input", where.line, where.column,
+			 why->reason);
+		return BH_EDATA;
+	}
+	return 0;
+}
+
+static int oversize_line(struct parser_run *run, const char *line, size_t len)
+{
+	struct jsonl_invalid why = { .offset = run->st->max_line_size };
+	size_t shown = len < run->st->max_line_size ? len : run->st->max_line_size;
+
+	snprintf(why.reason, sizeof why.reason,
+		 "line is longer than max_line_size (%zu bytes); the record holds its first %zu bytes",
+		 run->st->max_line_size, shown);
+	return invalid_line(run, line, shown, &why);
+}
+
+/* One complete line, without its LF. */
+static int handle_line(struct parser_run *run, const char *line, size_t len, int oversize)
+{
+	struct jsonl_invalid why;
+	int r;
+
+	run->line_no++;
+	if (run->line_no == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (oversize || len > run->st->max_line_size)
+		return oversize_line(run, line, len);
+	r = jsonl_record_read(&run->st->spec, &run->scratch, line, len, run->pb, &why);
+	switch (r) {
+	case 0:
+		return bh_pb_end_record(run->pb);
+	case 1:
+		return 0;
+	case 2:
+		return invalid_line(run, line, len, &why);
+	default:
+		bh_pb_discard_record(run->pb);
+		if (r == -ENOMEM)
+			bh_error(run->ctx, "out of memory at line %" PRIu64, run->line_no);
+		return r;
+	}
+}
+
+/* Appends a piece of a line that spans chunks, keeping at most the bound. */
+static int carry_append(struct parser_run *run, const char *s, size_t n)
+{
+	size_t limit = run->st->max_line_size + 1;
+
+	if (run->oversize)
+		return 0;
+	if (n > limit - run->carry_len) {
+		n = limit - run->carry_len;
+		run->oversize = 1;
+	}
+	if (run->carry_len + n > run->carry_cap) {
+		size_t cap = run->carry_cap ? run->carry_cap : 65536;
+		while (cap < run->carry_len + n)
+			cap *= 2;
+		if (cap > limit)
+			cap = limit;
+		char *b = realloc(run->carry, cap);
+		if (b == NULL) {
+			bh_error(run->ctx, "out of memory buffering line %" PRIu64, run->line_no + 1);
+			return -ENOMEM;
+		}
+		run->carry = b;
+		run->carry_cap = cap;
+	}
+	memcpy(run->carry + run->carry_len, s, n);
+	run->carry_len += n;
+	return 0;
+}
+
+static int carry_flush(struct parser_run *run)
+{
+	int oversize = run->oversize;
+	size_t len = run->carry_len;
+	/* A line of exactly max_line_size bytes plus CR fits; anything longer does not. */
+	if (!oversize && len > run->st->max_line_size &&
+	    !(len == run->st->max_line_size + 1 && run->carry[len - 1] == '\r'))
+		oversize = 1;
+	run->carry_len = 0;
+	run->oversize = 0;
+	return handle_line(run, run->carry, len, oversize);
+}
+
+static int chunk(struct parser_run *run, const char *data, size_t n)
+{
+	const char *p = data, *end = data + n;
+	int r;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return carry_append(run, p, (size_t)(end - p));
+		if (run->carry_len > 0 || run->oversize) {
+			r = carry_append(run, p, (size_t)(nl - p));
+			if (r == 0)
+				r = carry_flush(run);
+		} else
+			r = handle_line(run, p, (size_t)(nl - p), 0);
+		if (r < 0)
+			return r;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static int parser_run(void *state, bh_ctx *ctx, bh_stream *in, bh_page_builder *pb)
+{
+	struct parser_run run = {
+		.st = state,
+		.ctx = ctx,
+		.source = in->name,
+		.pb = pb,
+	};
+	const char *data;
+	ssize_t n;
+	int r;
+
+	r = jsonl_scratch_init(&run.scratch, run.st->spec.ncols);
+	if (r < 0)
+		return r;
+	for (;;) {
+		n = in->read(in->self, &data);
+		if (n < 0) {
+			r = (int)n;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		r = chunk(&run, data, (size_t)n);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+	if (run.carry_len > 0 || run.oversize)
+		r = carry_flush(&run);
+out:
+	free(run.carry);
+	jsonl_scratch_clear(&run.scratch);
+	return r;
+}
+
+const bh_parser_vtable jsonl_parser_vtable = {
+	.struct_size = sizeof(bh_parser_vtable),
+	.begin = parser_begin,
+	.run = parser_run,
+	.end = parser_end,
+	.guess = NULL,
+};

@@ -1,0 +1,543 @@
+/* The jsonl plugin (parser and formatter) through the plugin test kit. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <bulkhead/testkit.h>
+
+static bh_testkit *tk;
+
+static void setup(void)
+{
+	const char *dir = getenv("BULKHEAD_BUILDDIR");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/plugins/jsonl/jsonl.so", dir ? dir : ".");
+	tk = bh_testkit_open(path);
+	ck_assert_msg(tk != NULL, "cannot load %s", path);
+}
+
+static void teardown(void)
+{
+	bh_testkit_free(tk);
+	tk = NULL;
+}
+
+#define ALL_COLUMNS                                                                          \
+	"{\"columns\":[{\"name\":\"b\",\"type\":\"boolean\"},{\"name\":\"l\",\"type\":\"long\"}," \
+	"{\"name\":\"d\",\"type\":\"double\"},{\"name\":\"s\",\"type\":\"string\"},"             \
+	"{\"name\":\"t\",\"type\":\"timestamp\"},{\"name\":\"j\",\"type\":\"json\"}]"
+
+static bh_testkit_result *parse(const char *config, const char *input, size_t len)
+{
+	bh_testkit_result *r = NULL;
+	bh_testkit_parse(tk, "jsonl", config, input, len, &r);
+	ck_assert_msg(r != NULL, "parse: %s", bh_testkit_error(tk));
+	return r;
+}
+
+static void expect_records(const char *config, const char *input, const char *records)
+{
+	bh_testkit_result *r = parse(config, input, strlen(input));
+	ck_assert_msg(r->status == 0, "status %d: %s", r->status, r->error ? r->error : "");
+	ck_assert_str_eq(r->records_json, records);
+	bh_testkit_result_free(r);
+}
+
+/* ---- parser ------------------------------------------------------------ */
+
+START_TEST(parse_every_type)
+{
+	expect_records(ALL_COLUMNS "}",
+		       "{\"b\":true,\"l\":-42,\"d\":1.5,\"s\":\"x\",\"t\":\"2024-01-02 03:04:05.123 +09:00\","
+		       "\"j\":{\"a\": [1, 2]}}\n",
+		       "[[true,-42,1.5,\"x\",\"2024-01-01 18:04:05.123000000 UTC\",{\"a\":[1,2]}]]");
+}
+END_TEST
+
+START_TEST(parse_nulls_missing_and_unknown_keys)
+{
+	expect_records(ALL_COLUMNS "}",
+		       "{\"b\":null,\"zz\":{\"deep\":[1,{\"x\":\"}\"}]},\"s\":null}\n{}\n",
+		       "[[null,null,null,null,null,null],[null,null,null,null,null,null]]");
+}
+END_TEST
+
+START_TEST(parse_string_escapes)
+{
+	expect_records("{\"columns\":[{\"name\":\"s\",\"type\":\"string\"}]}",
+		       "{\"s\":\"q\\\"b\\\\s\\/n\\nt\\tu\\u00e9\\ud83d\\ude00\\u0001\"}\n"
+		       "{\"s\":\"raw \xc3\xa9 \xe2\x82\xac\"}\n",
+		       "[[\"q\\\"b\\\\s/n\\nt\\tu\xc3\xa9\xf0\x9f\x98\x80\\u0001\"],[\"raw \xc3\xa9 \xe2\x82\xac\"]]");
+}
+END_TEST
+
+START_TEST(parse_escaped_keys)
+{
+	expect_records("{\"columns\":[{\"name\":\"k\xc3\xa9y\",\"type\":\"long\"}]}",
+		       "{\"k\\u00e9y\":7}\n", "[[7]]");
+}
+END_TEST
+
+START_TEST(parse_string_column_keeps_text)
+{
+	/* Numbers keep their text, other values become compact JSON. */
+	expect_records("{\"columns\":[{\"name\":\"s\",\"type\":\"string\"}]}",
+		       "{\"s\":1.50e3}\n{\"s\":true}\n{\"s\":{ \"a\" : [ 1 , \"x y\" ] }}\n{\"s\":[]}\n",
+		       "[[\"1.50e3\"],[\"true\"],[\"{\\\"a\\\":[1,\\\"x y\\\"]}\"],[\"[]\"]]");
+}
+END_TEST
+
+START_TEST(parse_json_column_values)
+{
+	expect_records("{\"columns\":[{\"name\":\"j\",\"type\":\"json\"}]}",
+		       "{\"j\":\"text\"}\n{\"j\":12.5}\n{\"j\":[true,null]}\n{\"j\":null}\n",
+		       "[[\"text\"],[12.5],[[true,null]],[null]]");
+}
+END_TEST
+
+START_TEST(parse_conversions)
+{
+	expect_records("{\"columns\":[{\"name\":\"l\",\"type\":\"long\"},{\"name\":\"d\",\"type\":\"double\"},"
+		       "{\"name\":\"b\",\"type\":\"boolean\"}]}",
+		       "{\"l\":\"12\",\"d\":\"2.5\",\"b\":\"yes\"}\n"
+		       "{\"l\":3.0,\"d\":7,\"b\":0}\n"
+		       "{\"l\":-9223372036854775808,\"d\":\"NaN\",\"b\":false}\n"
+		       "{\"l\":9223372036854775807,\"d\":-1e-300,\"b\":\"off\"}\n",
+		       "[[12,2.5,true],[3,7.0,false],[-9223372036854775808,\"NaN\",false],"
+		       "[9223372036854775807,-1e-300,false]]");
+}
+END_TEST
+
+START_TEST(parse_timestamps)
+{
+	const char *cfg = "{\"default_timezone\":\"+09:00\",\"columns\":[{\"name\":\"t\",\"type\":\"timestamp\"},"
+			  "{\"name\":\"f\",\"type\":\"timestamp\",\"format\":\"%d/%m/%Y %H:%M\"}]}";
+	expect_records(cfg,
+		       "{\"t\":\"2024-01-02 09:00:00\",\"f\":\"02/01/2024 09:30\"}\n"
+		       "{\"t\":\"2024-01-02T09:00:00Z\"}\n"
+		       "{\"t\":1700000000,\"f\":1.5}\n",
+		       "[[\"2024-01-02 00:00:00.000000000 UTC\",\"2024-01-02 00:30:00.000000000 UTC\"],"
+		       "[\"2024-01-02 09:00:00.000000000 UTC\",null],"
+		       "[\"2023-11-14 22:13:20.000000000 UTC\",\"1970-01-01 00:00:01.500000000 UTC\"]]");
+}
+END_TEST
+
+START_TEST(parse_crlf_bom_blank_lines)
+{
+	expect_records("{\"columns\":[{\"name\":\"a\",\"type\":\"long\"}]}",
+		       "\xEF\xBB\xBF{\"a\":1}\r\n\r\n   \n\t\r\n{\"a\":2}\r\n{\"a\":3}", "[[1],[2],[3]]");
+}
+END_TEST
+
+START_TEST(parse_invalid_stops_with_line)
+{
+	const char *in = "{\"a\":1}\n\n{\"a\":2,}\n{\"a\":3}\n";
+	bh_testkit_result *r = parse("{\"columns\":[{\"name\":\"a\",\"type\":\"long\"}]}", in, strlen(in));
+	ck_assert_int_eq(r->status, -10001);
+	ck_assert_ptr_nonnull(r->error);
+	ck_assert_msg(strstr(r->error, ":3:") != NULL, "no line 3 in: %s", r->error);
+	ck_assert_msg(strstr(r->error, "invalid JSON") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+}
+END_TEST
+
+START_TEST(parse_stop_option_wins_over_reject_room)
+{
+	const char *in = "{\"a\":1}\n[1]\n{\"a\":3}\n";
+	bh_testkit_result *r;
+	bh_testkit_set_max_rejects(tk, 10);
+	r = parse("{\"columns\":[{\"name\":\"a\",\"type\":\"long\"}]}", in, strlen(in));
+	ck_assert_int_eq(r->status, -10001);
+	ck_assert_msg(strstr(r->error, ":2:1: expected a JSON object") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+}
+END_TEST
+
+START_TEST(parse_invalid_collected)
+{
+	const char *in = "{\"a\":1}\n"
+			 "[1,2]\n"
+			 "{\"a\":\"x\"}\n"
+			 "{\"a\":2}\n"
+			 "{\"a\":1 \"b\":2}\n"
+			 "{\"a\":\"\\ud800\"}\n"
+			 "{\"a\":9223372036854775808}\n"
+			 "{\"a\":1} x\n"
+			 "{\"a\":4}\n";
+	bh_testkit_result *r;
+	json_t *rej, *e;
+	size_t i;
+	static const int lines[] = { 2, 3, 5, 6, 7, 8 };
+	static const char *const reasons[] = { "expected a JSON object", "column 'a'",
+					       "expected ',' or '}'", "surrogate", "out of range",
+					       "after the object" };
+
+	bh_testkit_set_max_rejects(tk, 100);
+	r = parse("{\"stop_on_invalid_record\":false,\"columns\":[{\"name\":\"a\",\"type\":\"long\"}]}", in,
+		  strlen(in));
+	ck_assert_msg(r->status == 0, "%s", r->error ? r->error : "");
+	ck_assert_str_eq(r->records_json, "[[1],[2],[4]]");
+	rej = json_loads(r->rejects_json, 0, NULL);
+	ck_assert_ptr_nonnull(rej);
+	ck_assert_int_eq(json_array_size(rej), 6);
+	json_array_foreach(rej, i, e) {
+		const char *reason = json_string_value(json_object_get(e, "reason"));
+		ck_assert_int_eq(json_integer_value(json_object_get(e, "line")), lines[i]);
+		ck_assert_msg(strstr(reason, reasons[i]) != NULL, "line %d: %s", lines[i], reason);
+	}
+	/* The record is the line as read, and the column points at the problem. */
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rej, 1), "record")),
+			 "{\"a\":\"x\"}");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(rej, 1), "column")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(rej, 2), "column")), 8);
+	json_decref(rej);
+	bh_testkit_result_free(r);
+}
+END_TEST
+
+START_TEST(parse_invalid_bytes)
+{
+	static const char *const lines[] = {
+		"{\"s\":\"a\x01\"}",          /* raw control character */
+		"{\"s\":\"\xff\"}",           /* not UTF-8 */
+		"{\"s\":\"\xc0\xaf\"}",       /* overlong */
+		"{\"s\":\"\xed\xa0\x80\"}",   /* encoded surrogate */
+		"{\"s\":\"abc}",              /* unterminated */
+		"{\"s\":\"\\x\"}",            /* bad escape */
+		"{\"s\":tru}",
+		"{\"s\":01}",
+		"{\"s\":-}",
+		"{\"s\" 1}",
+		"{s:1}",
+		"{\"s\":1",
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		bh_testkit_result *r = parse("{\"columns\":[{\"name\":\"s\",\"type\":\"string\"}]}",
+					     lines[i], strlen(lines[i]));
+		ck_assert_msg(r->status == -10001, "line %zu accepted: %s", i, r->records_json);
+		bh_testkit_result_free(r);
+	}
+}
+END_TEST
+
+START_TEST(parse_deep_nesting)
+{
+	size_t depth = 600, n = 0;
+	char *in = malloc(depth * 2 + 16);
+	n += (size_t)sprintf(in, "{\"j\":");
+	for (size_t i = 0; i < depth; i++)
+		in[n++] = '[';
+	for (size_t i = 0; i < depth; i++)
+		in[n++] = ']';
+	in[n++] = '}';
+	bh_testkit_result *r = parse("{\"columns\":[{\"name\":\"j\",\"type\":\"json\"}]}", in, n);
+	ck_assert_int_eq(r->status, -10001);
+	ck_assert_msg(strstr(r->error, "nesting") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+	free(in);
+}
+END_TEST
+
+/* A line of exactly `len` bytes: {"s":"xxx...x"} */
+static char *line_of(size_t len)
+{
+	char *s = malloc(len + 1);
+	memcpy(s, "{\"s\":\"", 6);
+	memset(s + 6, 'x', len - 8);
+	memcpy(s + len - 2, "\"}", 2);
+	s[len] = '\0';
+	return s;
+}
+
+START_TEST(parse_line_bound)
+{
+	static const size_t chunks[] = { 0, 1, 7, 63, 64, 65 };
+	char *ok = line_of(64), *big = line_of(65), *in;
+	const char *cfg = "{\"max_line_size\":64,\"stop_on_invalid_record\":false,"
+			  "\"columns\":[{\"name\":\"s\",\"type\":\"string\"}]}";
+
+	/* 64 bytes pass (also with CR), 65 do not, and the line after is read. */
+	if (asprintf(&in, "%s\r\n%s\n%s\n{\"s\":\"after\"}", ok, big, ok) < 0)
+		ck_abort();
+	for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+		bh_testkit_result *r;
+		json_t *rec, *rej;
+		bh_testkit_set_chunk_size(tk, chunks[c]);
+		bh_testkit_set_max_rejects(tk, 10);
+		r = parse(cfg, in, strlen(in));
+		ck_assert_msg(r->status == 0, "chunk %zu: %s", chunks[c], r->error);
+		rec = json_loads(r->records_json, 0, NULL);
+		rej = json_loads(r->rejects_json, 0, NULL);
+		ck_assert_int_eq(json_array_size(rec), 3);
+		ck_assert_str_eq(json_string_value(json_array_get(json_array_get(rec, 2), 0)), "after");
+		ck_assert_int_eq(json_array_size(rej), 1);
+		ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(rej, 0), "line")), 2);
+		ck_assert_msg(strstr(json_string_value(json_object_get(json_array_get(rej, 0), "reason")),
+				     "max_line_size") != NULL, "reason");
+		json_decref(rec);
+		json_decref(rej);
+		bh_testkit_result_free(r);
+	}
+	free(in);
+	free(ok);
+	free(big);
+}
+END_TEST
+
+START_TEST(parse_huge_line_spanning_chunks)
+{
+	/* Far past the bound, fed in small chunks: the carry stays bounded. */
+	size_t n = 1 << 20;
+	char *big = line_of(n), *in = malloc(n + 32);
+	bh_testkit_result *r;
+	sprintf(in, "%s\n{\"s\":\"ok\"}\n", big);
+	bh_testkit_set_chunk_size(tk, 4096);
+	r = parse("{\"max_line_size\":1000,\"columns\":[{\"name\":\"s\",\"type\":\"string\"}]}", in,
+		  strlen(in));
+	ck_assert_int_eq(r->status, -10001);
+	ck_assert_msg(strstr(r->error, ":1:") && strstr(r->error, "max_line_size"), "%s", r->error);
+	bh_testkit_result_free(r);
+	free(big);
+	free(in);
+}
+END_TEST
+
+START_TEST(parse_chunking_is_invisible)
+{
+	const char *cfg = ALL_COLUMNS "}";
+	const char *in = "\xEF\xBB\xBF{\"b\":true,\"l\":1,\"s\":\"\xe2\x82\xac\\u00e9\",\"j\":{\"k\":[1,2,3]}}\r\n"
+			 "\n{\"d\":-0.25,\"t\":\"2024-02-29 12:00:00 UTC\",\"s\":\"a\\nb\"}\n"
+			 "{\"l\":99}";
+	bh_testkit_result *whole = parse(cfg, in, strlen(in));
+	ck_assert_int_eq(whole->status, 0);
+	for (size_t c = 1; c <= 9; c++) {
+		bh_testkit_set_chunk_size(tk, c);
+		bh_testkit_result *r = parse(cfg, in, strlen(in));
+		ck_assert_int_eq(r->status, 0);
+		ck_assert_str_eq(r->records_json, whole->records_json);
+		bh_testkit_result_free(r);
+	}
+	ck_assert_int_eq(whole->record_count, 3);
+	bh_testkit_result_free(whole);
+}
+END_TEST
+
+START_TEST(parse_config_errors)
+{
+	bh_testkit_result *r = NULL;
+	ck_assert_int_lt(bh_testkit_parse(tk, "jsonl",
+					  "{\"columns\":[{\"name\":\"a\",\"type\":\"long\"},"
+					  "{\"name\":\"a\",\"type\":\"string\"}]}",
+					  "", 0, &r),
+			 0);
+	ck_assert_msg(strstr(r->error, "twice") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+	r = NULL;
+	ck_assert_int_lt(bh_testkit_parse(tk, "jsonl",
+					  "{\"default_timezone\":\"Mars/Olympus\",\"columns\":[]}", "", 0, &r),
+			 0);
+	ck_assert_msg(strstr(r->error, "default_timezone") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+	r = NULL;
+	ck_assert_int_lt(bh_testkit_parse(tk, "jsonl", "{\"max_line_size\":0,\"columns\":[]}", "", 0, &r), 0);
+	ck_assert_msg(strstr(r->error, "max_line_size") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+}
+END_TEST
+
+/* ---- formatter --------------------------------------------------------- */
+
+static bh_testkit_result *format(const char *config, const char *schema, const char *records)
+{
+	bh_testkit_result *r = NULL;
+	bh_testkit_format(tk, "jsonl", config, schema, records, &r);
+	ck_assert_msg(r != NULL, "format: %s", bh_testkit_error(tk));
+	return r;
+}
+
+static void expect_bytes(const char *config, const char *schema, const char *records,
+			 const char *bytes)
+{
+	bh_testkit_result *r = format(config, schema, records);
+	ck_assert_msg(r->status == 0, "status %d: %s", r->status, r->error ? r->error : "");
+	ck_assert_int_eq(r->bytes_len, strlen(bytes));
+	ck_assert_str_eq(r->bytes, bytes);
+	bh_testkit_result_free(r);
+}
+
+#define ALL_SCHEMA                                                                             \
+	"[{\"name\":\"b\",\"type\":\"boolean\"},{\"name\":\"l\",\"type\":\"long\"},"            \
+	"{\"name\":\"d\",\"type\":\"double\"},{\"name\":\"s\",\"type\":\"string\"},"            \
+	"{\"name\":\"t\",\"type\":\"timestamp\"},{\"name\":\"j\",\"type\":\"json\"}]"
+
+START_TEST(format_every_type)
+{
+	expect_bytes(NULL, ALL_SCHEMA,
+		     "[[true,-9223372036854775808,0.1,\"x\",\"2024-01-02 03:04:05.5 UTC\",{\"a\":[1,null]}],"
+		     "[false,9223372036854775807,1e300,\"\",\"1969-12-31 23:59:59 UTC\",\"s\"],"
+		     "[null,null,null,null,null,null]]",
+		     "{\"b\":true,\"l\":-9223372036854775808,\"d\":0.1,\"s\":\"x\","
+		     "\"t\":\"2024-01-02 03:04:05.500000 +0000\",\"j\":{\"a\":[1,null]}}\n"
+		     "{\"b\":false,\"l\":9223372036854775807,\"d\":1e+300,\"s\":\"\","
+		     "\"t\":\"1969-12-31 23:59:59.000000 +0000\",\"j\":\"s\"}\n"
+		     "{\"b\":null,\"l\":null,\"d\":null,\"s\":null,\"t\":null,\"j\":null}\n");
+}
+END_TEST
+
+START_TEST(format_escaping)
+{
+	expect_bytes(NULL, "[{\"name\":\"we\\\"ird\\n\",\"type\":\"string\"}]",
+		     "[[\"q\\\" b\\\\ nl\\n cr\\r tab\\t bs\\b ff\\f c1\\u0001 c1f\\u001f del\\u007f "
+		     "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 sl/\"]]",
+		     "{\"we\\\"ird\\n\":\"q\\\" b\\\\ nl\\n cr\\r tab\\t bs\\b ff\\f c1\\u0001 c1f\\u001f "
+		     "del\x7f \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 sl/\"}\n");
+}
+END_TEST
+
+START_TEST(format_non_finite)
+{
+	const char *schema = "[{\"name\":\"d\",\"type\":\"double\"}]";
+	const char *rows = "[[\"NaN\"],[\"Infinity\"],[\"-Infinity\"],[-0.0],[2.0]]";
+	expect_bytes(NULL, schema, rows, "{\"d\":null}\n{\"d\":null}\n{\"d\":null}\n{\"d\":-0.0}\n{\"d\":2.0}\n");
+	expect_bytes("{\"nan_as_string\":true}", schema, rows,
+		     "{\"d\":\"NaN\"}\n{\"d\":\"Infinity\"}\n{\"d\":\"-Infinity\"}\n{\"d\":-0.0}\n{\"d\":2.0}\n");
+}
+END_TEST
+
+START_TEST(format_timestamp_options)
+{
+	const char *schema = "[{\"name\":\"a\",\"type\":\"timestamp\"},{\"name\":\"b\",\"type\":\"timestamp\"}]";
+	const char *rows = "[[\"2024-01-01 20:30:00.123456789 UTC\",\"2024-01-01 20:30:00 UTC\"]]";
+	expect_bytes("{\"default_timezone\":\"-05:00\",\"default_timestamp_format\":\"%Y-%m-%dT%H:%M:%S.%3N%:z\","
+		     "\"column_options\":{\"b\":{\"timezone\":\"+09:00\",\"format\":\"%Y/%m/%d %H:%M %Z\"}}}",
+		     schema, rows,
+		     "{\"a\":\"2024-01-01T15:30:00.123-05:00\",\"b\":\"2024/01/02 05:30 +09:00\"}\n");
+}
+END_TEST
+
+START_TEST(format_config_errors)
+{
+	bh_testkit_result *r = NULL;
+	const char *schema = "[{\"name\":\"created_at\",\"type\":\"timestamp\"},{\"name\":\"n\",\"type\":\"long\"}]";
+	ck_assert_int_lt(bh_testkit_format(tk, "jsonl", "{\"column_options\":{\"created\":{\"format\":\"%Y\"}}}",
+					   schema, "[]", &r),
+			 0);
+	ck_assert_msg(strstr(r->error, "did you mean 'created_at'") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+	r = NULL;
+	ck_assert_int_lt(bh_testkit_format(tk, "jsonl", "{\"column_options\":{\"n\":{\"format\":\"%Y\"}}}",
+					   schema, "[]", &r),
+			 0);
+	ck_assert_msg(strstr(r->error, "only timestamp") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+	r = NULL;
+	ck_assert_int_lt(bh_testkit_format(tk, "jsonl",
+					   "{\"column_options\":{\"created_at\":{\"zone\":\"UTC\"}}}", schema,
+					   "[]", &r),
+			 0);
+	ck_assert_msg(strstr(r->error, "unknown key 'zone'") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+}
+END_TEST
+
+START_TEST(format_large_output)
+{
+	/* Many rows and one string far larger than the write buffer, with escapes. */
+	size_t big = 200000, rows = 5000;
+	json_t *recs = json_array();
+	char *s = malloc(big + 1), *text;
+	bh_testkit_result *r;
+	for (size_t i = 0; i < big; i++)
+		s[i] = i % 97 == 0 ? '"' : i % 89 == 0 ? '\n' : (char)('a' + i % 26);
+	s[big] = '\0';
+	json_array_append_new(recs, json_pack("[I,s]", (json_int_t)-1, s));
+	for (size_t i = 0; i < rows; i++)
+		json_array_append_new(recs, json_pack("[I,s]", (json_int_t)i, "\xe2\x82\xac row"));
+	text = json_dumps(recs, JSON_COMPACT);
+	r = format(NULL, "[{\"name\":\"i\",\"type\":\"long\"},{\"name\":\"s\",\"type\":\"string\"}]", text);
+	ck_assert_int_eq(r->status, 0);
+	/* Every line is a JSON object that gives back the input. */
+	size_t line = 0;
+	for (char *p = r->bytes; p < r->bytes + r->bytes_len; line++) {
+		char *nl = memchr(p, '\n', (size_t)(r->bytes + r->bytes_len - p));
+		ck_assert_ptr_nonnull(nl);
+		json_t *o = json_loadb(p, (size_t)(nl - p), 0, NULL);
+		ck_assert_ptr_nonnull(o);
+		ck_assert_int_eq(json_integer_value(json_object_get(o, "i")), line == 0 ? -1 : (json_int_t)line - 1);
+		ck_assert_str_eq(json_string_value(json_object_get(o, "s")), line == 0 ? s : "\xe2\x82\xac row");
+		json_decref(o);
+		p = nl + 1;
+	}
+	ck_assert_int_eq(line, rows + 1);
+	bh_testkit_result_free(r);
+	free(text);
+	free(s);
+	json_decref(recs);
+}
+END_TEST
+
+START_TEST(format_then_parse_round_trip)
+{
+	const char *rows = "[[true,5,2.5,\"a\\u0001b\\\"c\\n\\u00e9\",\"2024-05-06 07:08:09.123456 UTC\",[1,{\"x\":\"y\"}]],"
+			   "[null,-1,-1e-7,\"\",null,null]]";
+	bh_testkit_result *f = format(NULL, ALL_SCHEMA, rows), *p, *want;
+	ck_assert_int_eq(f->status, 0);
+	p = parse(ALL_COLUMNS ",\"default_timestamp_format\":\"%Y-%m-%d %H:%M:%S.%N %z\"}", f->bytes,
+		  f->bytes_len);
+	ck_assert_msg(p->status == 0, "%s", p->error);
+	/* Compare with what the kit itself makes of the same records. */
+	want = format(NULL, ALL_SCHEMA, p->records_json);
+	ck_assert_str_eq(want->bytes, f->bytes);
+	bh_testkit_result_free(want);
+	bh_testkit_result_free(p);
+	bh_testkit_result_free(f);
+}
+END_TEST
+
+static Suite *jsonl_suite(void)
+{
+	Suite *s = suite_create("jsonl");
+	TCase *p = tcase_create("parser"), *f = tcase_create("formatter");
+	tcase_add_checked_fixture(p, setup, teardown);
+	tcase_add_checked_fixture(f, setup, teardown);
+	tcase_add_test(p, parse_every_type);
+	tcase_add_test(p, parse_nulls_missing_and_unknown_keys);
+	tcase_add_test(p, parse_string_escapes);
+	tcase_add_test(p, parse_escaped_keys);
+	tcase_add_test(p, parse_string_column_keeps_text);
+	tcase_add_test(p, parse_json_column_values);
+	tcase_add_test(p, parse_conversions);
+	tcase_add_test(p, parse_timestamps);
+	tcase_add_test(p, parse_crlf_bom_blank_lines);
+	tcase_add_test(p, parse_invalid_stops_with_line);
+	tcase_add_test(p, parse_stop_option_wins_over_reject_room);
+	tcase_add_test(p, parse_invalid_collected);
+	tcase_add_test(p, parse_invalid_bytes);
+	tcase_add_test(p, parse_deep_nesting);
+	tcase_add_test(p, parse_line_bound);
+	tcase_add_test(p, parse_huge_line_spanning_chunks);
+	tcase_add_test(p, parse_chunking_is_invisible);
+	tcase_add_test(p, parse_config_errors);
+	tcase_add_test(f, format_every_type);
+	tcase_add_test(f, format_escaping);
+	tcase_add_test(f, format_non_finite);
+	tcase_add_test(f, format_timestamp_options);
+	tcase_add_test(f, format_config_errors);
+	tcase_add_test(f, format_large_output);
+	tcase_add_test(f, format_then_parse_round_trip);
+	suite_add_tcase(s, p);
+	suite_add_tcase(s, f);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(jsonl_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
