@@ -53,6 +53,8 @@ struct host_run_options {
 	size_t read_count;
 	char **write_paths; /* host paths the worker may write (output dirs) */
 	size_t write_count;
+	char **plugin_dirs; /* resolved plugin version directories (read-only, executable) */
+	size_t plugin_dir_count;
 	int network;        /* a plugin declared requires: {network: true} */
 };
 

@@ -1,6 +1,8 @@
 /* bulkhead: the command-line host.  It reads configs and manifests, resolves
  * plugin versions, and runs every plugin-executing step in bulkhead-worker. */
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "host/commands.h"
 #include "host/host.h"
 #include "host/packaging_cmds.h"
+#include "host/spawn.h"
 
 struct command {
 	const char *name;
@@ -97,6 +100,14 @@ static char *default_home(void)
 	return path;
 }
 
+/* Interrupted: take every sandbox (processes and cgroups) down with us. */
+static void on_interrupt(int sig)
+{
+	spawn_interrupt_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int main(int argc, char **argv)
 {
 	struct bh_cli cli = { .argv0 = argv[0] };
@@ -131,6 +142,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return BH_EXIT_OK;
 	}
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	signal(SIGHUP, on_interrupt);
 	if (!cli.home)
 		cli.home = home = default_home();
 	if (!cli.home || host_stores_init(&cli, &err) < 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host/plan.h"
 #include "packaging/policy.h"
@@ -55,14 +56,57 @@ static int add_dir_of(char ***list, size_t *count, const char *pattern)
 	return r;
 }
 
+/* Makes a relative path option absolute against the current directory: the
+ * worker runs in the sandbox, where the host's working directory is not. */
+static char *absolute(const char *v)
+{
+	char cwd[4096], *abs = NULL;
+	if (v[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return strdup(v);
+	if (strncmp(v, "./", 2) == 0)
+		v += 2;
+	return asprintf(&abs, "%s/%s", cwd, v) >= 0 ? abs : NULL;
+}
+
+static void absolutize(json_t *options, const char *key)
+{
+	const char *v = json_string_value(json_object_get(options, key));
+	char *abs;
+	if (!v || v[0] == '/' || !(abs = absolute(v)))
+		return;
+	json_object_set_new(options, key, json_string(abs));
+	free(abs);
+}
+
+static void absolutize_all(json_t *options)
+{
+	json_t *paths = json_object_get(options, "paths"), *p;
+	size_t i;
+	absolutize(options, "path_prefix");
+	absolutize(options, "last_path");
+	if (json_is_string(paths)) {
+		absolutize(options, "paths");
+		return;
+	}
+	json_array_foreach(paths, i, p) {
+		json_t *tmp = json_pack("{s:O}", "p", p);
+		absolutize(tmp, "p");
+		json_array_set(paths, i, json_object_get(tmp, "p"));
+		json_decref(tmp);
+	}
+}
+
 /* Notes which host paths the section's plugin reads or writes. */
-static int note_paths(struct builder *b, const char *kind, const json_t *options)
+static int note_paths(struct builder *b, const char *kind, json_t *options)
 {
 	struct host_run_options *o = &b->out->opts;
 	const char *prefix = json_string_value(json_object_get(options, "path_prefix"));
 	json_t *paths = json_object_get(options, "paths"), *p;
 	size_t i;
 	int write = strcmp(kind, "output") == 0;
+	absolutize_all(options);
+	prefix = json_string_value(json_object_get(options, "path_prefix"));
+	paths = json_object_get(options, "paths");
 	if (prefix)
 		return write ? add_dir_of(&o->write_paths, &o->write_count, prefix)
 			     : add_dir_of(&o->read_paths, &o->read_count, prefix);
@@ -86,7 +130,7 @@ static json_int_t library_index(struct builder *b, const struct store_entry *e)
 	json_array_append_new(b->libraries, json_pack("{s:s, s:s, s:s, s:s}", "name", e->name, "version",
 						      e->version, "library", path, "dir", e->dir));
 	free(path);
-	add_path(&b->out->opts.read_paths, &b->out->opts.read_count, e->dir);
+	add_path(&b->out->opts.plugin_dirs, &b->out->opts.plugin_dir_count, e->dir);
 	if (e->m->network)
 		b->out->opts.network = 1;
 	return (json_int_t)json_array_size(b->libraries) - 1;
@@ -191,8 +235,10 @@ static json_t *exec_settings(const struct transfer_config *tc)
 	const struct cfg_exec *x = &tc->exec;
 	json_t *inv = json_pack("{s:s, s:I}", "action", x->invalid_action == CFG_INVALID_SKIP ? "skip" : "stop",
 				"max", (json_int_t)x->invalid_max);
-	if (x->reject_file)
-		json_object_set_new(inv, "reject_file", json_string(x->reject_file));
+	char *abs = x->reject_file ? absolute(x->reject_file) : NULL;
+	if (abs)
+		json_object_set_new(inv, "reject_file", json_string(abs));
+	free(abs);
 	return inv;
 }
 
@@ -224,8 +270,12 @@ int plan_build(struct bh_cli *cli, const struct transfer_config *tc, const char 
 	if (tc->exec.page_records > 0)
 		json_object_set_new(out->plan, "page_records", json_integer(tc->exec.page_records));
 	json_object_set_new(out->plan, "invalid_records", exec_settings(tc));
-	if (tc->exec.reject_file && strcmp(mode, "run") == 0)
-		add_dir_of(&out->opts.write_paths, &out->opts.write_count, tc->exec.reject_file);
+	if (tc->exec.reject_file && strcmp(mode, "run") == 0) {
+		char *abs = absolute(tc->exec.reject_file);
+		if (abs)
+			add_dir_of(&out->opts.write_paths, &out->opts.write_count, abs);
+		free(abs);
+	}
 
 	r = stage(&b, &tc->input, 1, &s, err);
 	if (r < 0)
@@ -270,6 +320,9 @@ void plan_result_free(struct plan_result *p)
 		free(p->opts.read_paths[i]);
 	for (size_t i = 0; i < p->opts.write_count; i++)
 		free(p->opts.write_paths[i]);
+	for (size_t i = 0; i < p->opts.plugin_dir_count; i++)
+		free(p->opts.plugin_dirs[i]);
+	free(p->opts.plugin_dirs);
 	free(p->opts.read_paths);
 	free(p->opts.write_paths);
 	store_entries_free(p->entries, p->entry_count);

@@ -60,3 +60,30 @@ int spawn_wait(struct spawned_worker *w, struct host_run_result *out)
 	out->sandbox = json_pack("{s:b}", "isolated", 0);
 	return 0;
 }
+
+void spawn_interrupt_cleanup(void)
+{
+}
+
+int spawn_describe(const char *library_path, int out_fd, char **err)
+{
+	char *worker = host_worker_path();
+	int status = 0;
+	pid_t pid;
+	if (!worker)
+		return -ENOMEM;
+	pid = fork();
+	if (pid == 0) {
+		dup2(out_fd, WORKER_CONTROL_FD);
+		execl(worker, "bulkhead-worker", "describe", library_path, (char *)NULL);
+		_exit(127);
+	}
+	free(worker);
+	if (pid < 0)
+		return rt_fail(err, "fork: %s", strerror(errno));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return rt_fail(err, "cannot read the option tables of %s (see the message above)", library_path);
+	return 0;
+}

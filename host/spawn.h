@@ -19,5 +19,10 @@ int spawn_worker(struct bh_cli *cli, const struct host_run_options *opts, struct
 /* Waits for the worker and fills out's exit status, sandbox accounting and,
  * for resource and sandbox endings, exit_code and message. */
 int spawn_wait(struct spawned_worker *w, struct host_run_result *out);
+/* Runs `bulkhead-worker describe LIBRARY` in the sandbox with its output on
+ * out_fd (the worker's fd 3) and waits for it. */
+int spawn_describe(const char *library_path, int out_fd, char **err);
+/* Async-signal-safe: kills running sandboxes and removes their cgroups. */
+void spawn_interrupt_cleanup(void);
 
 #endif

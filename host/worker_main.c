@@ -1,6 +1,7 @@
 /* bulkhead-worker: the executable the host runs (inside the sandbox) to
  * execute a plan.  It is the only program that loads plugin code. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,15 +161,19 @@ static int describe_main(const char *library)
 {
 	char *err = NULL;
 	json_t *d = wk_describe(library, &err);
+	int r;
 	if (!d) {
 		fprintf(stderr, "bulkhead-worker: %s\n", err ? err : "describe failed");
 		free(err);
 		return 4;
 	}
-	json_dumpf(d, stdout, JSON_INDENT(2));
-	putchar('\n');
+	/* Started by the host, the answer goes on fd 3; by hand, to stdout. */
+	if (fcntl(WORKER_CONTROL_FD, F_GETFD) >= 0)
+		r = json_dumpfd(d, WORKER_CONTROL_FD, JSON_INDENT(2));
+	else
+		r = json_dumpf(d, stdout, JSON_INDENT(2));
 	json_decref(d);
-	return 0;
+	return r == 0 ? 0 : 1;
 }
 
 static void usage(void)
