@@ -9,6 +9,8 @@ int cmd_preview(struct bh_cli *cli, int argc, char **argv);
 int cmd_check(struct bh_cli *cli, int argc, char **argv);
 int cmd_guess(struct bh_cli *cli, int argc, char **argv);
 /* bulkhead plugin stage SRC_DIR LIBRARY STORE: used by the build. */
+/* bulkhead plugin docs: Markdown reference of every installed plugin's options. */
+int cmd_plugin_docs(struct bh_cli *cli, int argc, char **argv);
 int cmd_plugin_stage(struct bh_cli *cli, int argc, char **argv);
 
 #endif

@@ -36,6 +36,7 @@ static const struct command plugin_commands[] = {
 	{ "install", cmd_plugin_install, "verify and install a bundle" },
 	{ "verify", cmd_plugin_verify, "verify a bundle without installing it" },
 	{ "remove", cmd_plugin_remove, "remove an installed version" },
+	{ "docs", cmd_plugin_docs, "print every installed plugin's options as Markdown" },
 	{ "stage", cmd_plugin_stage, "stage a built plugin into a store directory (build use)" },
 };
 

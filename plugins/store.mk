@@ -26,3 +26,9 @@ uninstall-local:
 
 clean-local:
 	rm -rf plugin-store .stage-home
+
+# docs/plugins.md: the option reference, generated from the staged manifests.
+# `make docs` refreshes it; tests/cli/docs-current.sh fails when it is stale.
+docs: $(BH_PLUGIN_STAMPS)
+	./bulkhead$(EXEEXT) plugin docs plugin-store > $(srcdir)/docs/plugins.md
+.PHONY: docs

@@ -1,5 +1,5 @@
 # tests/: CLI integration tests (real transfers through bin/bulkhead) and SDK units.
-CLI_TESTS = tests/cli/run-embulk-example.sh tests/cli/run-transfer.sh tests/cli/config-errors.sh
+CLI_TESTS = tests/cli/docs-current.sh tests/cli/run-embulk-example.sh tests/cli/run-transfer.sh tests/cli/config-errors.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/lib.sh $(CLI_TESTS)
 
