@@ -11,7 +11,7 @@ bulkheadinclude_HEADERS = \
 
 lib_LIBRARIES += sdk/libbulkhead-sdk.a
 sdk_libbulkhead_sdk_a_SOURCES = sdk/src/text.c sdk/src/timestamp.c
-sdk_libbulkhead_sdk_a_CFLAGS = $(PLUGIN_CFLAGS)
+sdk_libbulkhead_sdk_a_CFLAGS = $(PLUGIN_CC_FLAGS)
 
 noinst_LIBRARIES += sdk/libbhruntime.a
 sdk_libbhruntime_a_SOURCES = sdk/src/runtime.c sdk/src/runtime.h sdk/src/options.c sdk/src/schema.c \
@@ -22,5 +22,5 @@ lib_LIBRARIES += sdk/libbulkhead-testkit.a
 sdk_libbulkhead_testkit_a_SOURCES = sdk/src/testkit.c sdk/src/text.c sdk/src/timestamp.c $(sdk_libbhruntime_a_SOURCES)
 sdk_libbulkhead_testkit_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
-pkgconfig_DATA += sdk/bulkhead-sdk.pc
-EXTRA_DIST += sdk/bulkhead-sdk.pc.in
+pkgconfig_DATA += sdk/bulkhead-sdk.pc sdk/bulkhead-testkit.pc
+EXTRA_DIST += sdk/bulkhead-sdk.pc.in sdk/bulkhead-testkit.pc.in
