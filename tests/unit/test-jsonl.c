@@ -292,6 +292,7 @@ START_TEST(parse_huge_line_spanning_chunks)
 	size_t n = 1 << 20;
 	char *big = line_of(n), *in = malloc(n + 32);
 	bh_testkit_result *r;
+	ck_assert_ptr_nonnull(in);
 	sprintf(in, "%s\n{\"s\":\"ok\"}\n", big);
 	bh_testkit_set_chunk_size(tk, 4096);
 	r = parse("{\"max_line_size\":1000,\"columns\":[{\"name\":\"s\",\"type\":\"string\"}]}", in,
