@@ -71,6 +71,41 @@ static void write_quoted(const char *s, size_t n, FILE *f)
 	fputc('"', f);
 }
 
+/* Multi-line text reads best as a literal block (SQL, templates).  Only
+ * plain printable ASCII lines qualify, and not text that starts with a
+ * space or a line break (that would need an indentation indicator). */
+static int fits_literal(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || memchr(s, '\n', n) == NULL || s[0] == ' ' || s[0] == '\n')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != '\n' && (s[i] < 0x20 || s[i] >= 0x7f))
+			return 0;
+	return 1;
+}
+
+static void write_literal(const char *s, size_t n, int indent, FILE *f)
+{
+	size_t trailing = 0, i, start = 0;
+
+	while (trailing < n && s[n - 1 - trailing] == '\n')
+		trailing++;
+	/* Chomping: strip (no final break), clip (one), keep (several). */
+	fputs(trailing == 0 ? "|-" : trailing == 1 ? "|" : "|+", f);
+	for (i = 0; i <= n - trailing; i++) {
+		if (i < n - trailing && s[i] != '\n')
+			continue;
+		fputc('\n', f);
+		if (i > start)
+			fprintf(f, "%*s%.*s", indent, "", (int)(i - start), s + start);
+		start = i + 1;
+	}
+	for (i = 1; i < trailing; i++)
+		fputc('\n', f);
+}
+
 static void write_string(const char *s, size_t n, FILE *f)
 {
 	if (needs_quotes(s, n))
@@ -101,8 +136,14 @@ static int is_leaf(const json_t *v)
 	       !(json_is_array(v) && json_array_size(v) > 0);
 }
 
-static int write_leaf(const json_t *v, FILE *f)
+/* Writes a scalar or an empty collection; a literal block's lines are
+ * indented by `indent` and the caller's newline ends its last line. */
+static int write_leaf(const json_t *v, int indent, FILE *f)
 {
+	if (json_is_string(v) && fits_literal(json_string_value(v), json_string_length(v))) {
+		write_literal(json_string_value(v), json_string_length(v), indent, f);
+		return 0;
+	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: fputs("{}", f); break;
 	case JSON_ARRAY: fputs("[]", f); break;
@@ -140,7 +181,7 @@ static int write_block(const json_t *v, int indent, int first_inline, int depth,
 			fputc(':', f);
 			if (is_leaf(child)) {
 				fputc(' ', f);
-				if ((r = write_leaf(child, f)) < 0)
+				if ((r = write_leaf(child, indent + 2, f)) < 0)
 					return r;
 				fputc('\n', f);
 			} else {
@@ -156,7 +197,7 @@ static int write_block(const json_t *v, int indent, int first_inline, int depth,
 			fprintf(f, "%*s", indent, "");
 		fputs("- ", f);
 		if (is_leaf(child)) {
-			if ((r = write_leaf(child, f)) < 0)
+			if ((r = write_leaf(child, indent + 2, f)) < 0)
 				return r;
 			fputc('\n', f);
 		} else if ((r = write_block(child, indent + 2, 1, depth + 1, f)) < 0) {

@@ -479,6 +479,8 @@ START_TEST(test_emit_round_trip)
 		"multi\nline\n", "tab\tin", "cr\r", "caf\xc3\xa9", "ls\xe2\x80\xa8ps\xe2\x80\xa9",
 		"nel\xc2\x85", "bom\xef\xbb\xbf", "bell\x07", "back\\slash", "del\x7f", "?x", ":x",
 		"plain words here", "/path/to/file-${x}.csv", "%Y-%m-%d",
+		"a\nb", "a\n\nb\n", "x\n\n\n", "SELECT *\n  FROM t # c\n WHERE a: 1\n", "  lead\nx",
+		"\nstart", "trail  \nspaces  \n", "- a\n- b", "a\n   \nb", "tab\tline\nx", "---\n...\n",
 	};
 	json_t *obj = json_object(), *arr = json_array(), *deep = json_array(), *v;
 	size_t i;
@@ -506,6 +508,30 @@ START_TEST(test_emit_round_trip)
 	v = json_string("x");
 	ck_assert_int_eq(cfg_emit_yaml(v, stdout), -EINVAL);
 	json_decref(v);
+}
+END_TEST
+
+START_TEST(test_emit_literal_blocks)
+{
+	json_t *j = json_pack("{s:s,s:[{s:s}],s:s,s:s}", "query", "SELECT id\n  FROM t\n", "list", "sql",
+			      "a\nb", "keep", "x\n\n", "quoted", " x\ny");
+	char *text = emit(j);
+
+	ck_assert_str_eq(text,
+			 "query: |\n"
+			 "  SELECT id\n"
+			 "    FROM t\n"
+			 "list:\n"
+			 "  - sql: |-\n"
+			 "      a\n"
+			 "      b\n"
+			 "keep: |+\n"
+			 "  x\n"
+			 "\n"
+			 "quoted: \" x\\ny\"\n");
+	free(text);
+	round_trip(j);
+	json_decref(j);
 }
 END_TEST
 
@@ -593,6 +619,7 @@ static Suite *config_suite(void)
 	tc = tcase_create("emit");
 	tcase_add_test(tc, test_emit_readable);
 	tcase_add_test(tc, test_emit_round_trip);
+	tcase_add_test(tc, test_emit_literal_blocks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("robustness");
 	tcase_add_test(tc, test_mutations);
