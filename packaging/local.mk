@@ -10,7 +10,10 @@ packaging_libbhpackaging_a_SOURCES = \
 	packaging/constraint.c packaging/constraint.h \
 	packaging/policy.c packaging/policy.h \
 	packaging/resolve.c packaging/resolve.h \
-	packaging/signature.c packaging/signature.h
+	packaging/signature.c packaging/signature.h \
+	packaging/bundle.h packaging/bundle_internal.h packaging/bundle_extract.c \
+	packaging/bundle_check.c packaging/bundle_install.c packaging/bundle_pack.c \
+	packaging/rollout.c packaging/rollout.h
 packaging_libbhpackaging_a_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 # What a program linking libbhpackaging.a also needs.
 PACKAGING_LIBS = packaging/libbhpackaging.a $(YAML_LIBS) $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(JANSSON_LIBS)
