@@ -206,7 +206,7 @@ static int write_next(const char *path, const struct transfer_config *tc, const 
 	char *tmp = NULL;
 	FILE *f;
 	int r = -1;
-	if (cfg_node_to_json(tc->doc->root, &root, &cerr) < 0) {
+	if (cfg_node_to_json_source(tc->doc->root, &root, &cerr) < 0) {
 		cfg_error_free(cerr);
 		return -1;
 	}
@@ -330,7 +330,7 @@ int cmd_guess(struct bh_cli *cli, int argc, char **argv)
 	if (code != BH_EXIT_OK)
 		goto out;
 	guess = json_object_get(res.done, "guess");
-	if (cfg_node_to_json(tc->doc->root, &root, &cerr) < 0) {
+	if (cfg_node_to_json_source(tc->doc->root, &root, &cerr) < 0) {
 		code = BH_EXIT_INTERNAL;
 		goto out;
 	}

@@ -20,3 +20,10 @@ TESTS += tests/unit/test-sdk
 tests_unit_test_sdk_SOURCES = tests/unit/test-sdk.c
 tests_unit_test_sdk_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_sdk_LDADD = sdk/libbulkhead-testkit.a $(JANSSON_LIBS) $(CHECK_LIBS) -ldl -lm
+
+# Hostile plugins: each tries to break out of the sandbox; tests/hostile/run.sh checks containment.
+check_PROGRAMS += tests/hostile/hostile.so
+tests_hostile_hostile_so_SOURCES = tests/hostile/hostile.c
+tests_hostile_hostile_so_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_hostile_hostile_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+EXTRA_DIST += tests/hostile/manifest.yml tests/hostile/run.sh
