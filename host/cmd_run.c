@@ -12,6 +12,7 @@
 #include "host/commands.h"
 #include "host/config.h"
 #include "host/plan.h"
+#include "packaging/rollout.h"
 #include "host/report.h"
 #include "host/table.h"
 
@@ -234,6 +235,49 @@ out:
 	return r;
 }
 
+static enum resolution_source source_from_name(const char *name)
+{
+	static const enum resolution_source all[] = { RESOLVED_PIN, RESOLVED_CANARY, RESOLVED_DEFAULT,
+						      RESOLVED_HIGHEST };
+	for (size_t i = 0; name && i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(resolution_source_name(all[i]), name) == 0)
+			return all[i];
+	return RESOLVED_HIGHEST;
+}
+
+/* Canary safety: one outcome per plugin version used, then the policy's
+ * automatic rollback check.  Runs stopped by a config error never ran a
+ * plugin and are not counted. */
+static void record_outcomes(struct bh_cli *cli, const struct plan_result *plan, int code)
+{
+	size_t i, j;
+	json_t *p, *q;
+	if (code == BH_EXIT_CONFIG || code == BH_EXIT_USAGE || !plan->plugins)
+		return;
+	json_array_foreach(plan->plugins, i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+		struct resolution res = { 0 };
+		char *rolled_back = NULL, *err = NULL;
+		int seen = 0;
+		json_array_foreach(plan->plugins, j, q) if (j < i &&
+							    strcmp(json_string_value(json_object_get(q, "name")), name) == 0)
+			seen = 1;
+		if (seen)
+			continue;
+		res.name = (char *)name;
+		res.version = (char *)json_string_value(json_object_get(p, "version"));
+		res.source = source_from_name(json_string_value(json_object_get(p, "source")));
+		if (rollout_after_run(cli->home, &res, cli->tenant, code == BH_EXIT_OK, &rolled_back, &err) < 0) {
+			fprintf(stderr, "bulkhead: warning: cannot record the outcome for %s: %s\n", name,
+				err ? err : "unknown error");
+		} else if (rolled_back) {
+			fprintf(stderr, "bulkhead: canary of %s rolled back: %s\n", name, rolled_back);
+		}
+		free(rolled_back);
+		free(err);
+	}
+}
+
 static void summary(const struct host_run_result *res)
 {
 	json_t *c = json_object_get(res->done, "counts");
@@ -263,6 +307,7 @@ int cmd_run(struct bh_cli *cli, int argc, char **argv)
 		fprintf(stderr, "bulkhead: cannot write the next config to %s\n", a.next);
 		code = BH_EXIT_INTERNAL;
 	}
+	record_outcomes(cli, &plan, code);
 	if (code == BH_EXIT_OK && !cli->quiet)
 		summary(&res);
 	transfer_config_free(tc);

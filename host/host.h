@@ -25,6 +25,7 @@ struct host_resolution {
 	const struct store_entry *entry;
 	const struct manifest_component *component;
 	char *reason; /* why this version (owned) */
+	const char *source; /* "pin", "canary", "default" or "highest" */
 };
 /* Picks the plugin for kind/type among entries for cli->tenant, honouring the
  * optional version constraint and the policy.  On failure *err says why

@@ -164,9 +164,9 @@ static int stage(struct builder *b, const struct cfg_section *sec, int validate,
 	}
 	index = library_index(b, res.entry);
 	json_array_append_new(b->out->plugins,
-			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", sec->kind, "type", sec->type, "name",
-					res.entry->name, "version", res.entry->version, "path", res.entry->dir,
-					"reason", res.reason ? res.reason : ""));
+			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kind", sec->kind, "type", sec->type,
+					"name", res.entry->name, "version", res.entry->version, "path", res.entry->dir,
+					"reason", res.reason ? res.reason : "", "source", res.source ? res.source : ""));
 	free(res.reason);
 	if (note_paths(b, sec->kind, options) < 0 || index < 0) {
 		json_decref(options);

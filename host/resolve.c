@@ -35,6 +35,7 @@ int host_resolve(struct bh_cli *cli, const struct policy *policy, const struct s
 	out->entry = res.entry;
 	out->component = manifest_find_component(res.entry->m, kind, type);
 	out->reason = res.reason;
+	out->source = resolution_source_name(res.source);
 	res.reason = NULL;
 	resolution_clear(&res);
 	if (!out->component) {
