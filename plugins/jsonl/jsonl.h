@@ -16,6 +16,10 @@ extern const bh_parser_vtable jsonl_parser_vtable;
 extern const bh_option jsonl_formatter_options[];
 extern const bh_formatter_vtable jsonl_formatter_vtable;
 
+/* The parser's guess callback (guess.c): suggested options as JSON text,
+ * freed by the caller with free(). */
+int jsonl_guess(bh_ctx *ctx, const char *sample, size_t len, char **out);
+
 /* One configured column of the parser. */
 struct jsonl_column {
 	const char *name; /* the JSON key, owned by the host's schema */

@@ -7,6 +7,7 @@ plugins_jsonl_jsonl_so_SOURCES = \
 	plugins/jsonl/parser.c \
 	plugins/jsonl/record.c \
 	plugins/jsonl/formatter.c \
+	plugins/jsonl/guess.c \
 	plugins/jsonl/json_scan.c \
 	plugins/jsonl/json_scan.h
 plugins_jsonl_jsonl_so_CFLAGS = $(PLUGIN_CC_FLAGS) $(JANSSON_CFLAGS)

@@ -288,5 +288,5 @@ const bh_parser_vtable jsonl_parser_vtable = {
 	.begin = parser_begin,
 	.run = parser_run,
 	.end = parser_end,
-	.guess = NULL,
+	.guess = jsonl_guess,
 };

@@ -348,6 +348,27 @@ START_TEST(parse_config_errors)
 }
 END_TEST
 
+START_TEST(parse_guess)
+{
+	const char *sample = "\xEF\xBB\xBF{\"id\":1,\"name\":\"a\",\"score\":1,\"at\":\"2024-01-02 03:04:05\",\"ok\":true}\n"
+			     "{\"id\":2,\"name\":null,\"score\":2.5,\"tags\":[1],\"mixed\":1}\r\n\n"
+			     "{\"id\":3,\"mixed\":\"x\",\"extra\":null}\n"
+			     "{\"id\":4,\"name\":\"cut";
+	bh_testkit_result *r = NULL;
+	ck_assert_int_eq(bh_testkit_guess(tk, "jsonl", sample, strlen(sample), &r), 0);
+	ck_assert_str_eq(r->bytes,
+			 "{\"type\":\"jsonl\",\"columns\":[{\"name\":\"id\",\"type\":\"long\"},"
+			 "{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"score\",\"type\":\"double\"},"
+			 "{\"name\":\"at\",\"type\":\"timestamp\"},{\"name\":\"ok\",\"type\":\"boolean\"},"
+			 "{\"name\":\"tags\",\"type\":\"json\"},{\"name\":\"mixed\",\"type\":\"string\"},"
+			 "{\"name\":\"extra\",\"type\":\"string\"}]}");
+	bh_testkit_result_free(r);
+	r = NULL;
+	ck_assert_int_lt(bh_testkit_guess(tk, "jsonl", "a,b\n1,2\n", 8, &r), 0);
+	bh_testkit_result_free(r);
+}
+END_TEST
+
 /* ---- formatter --------------------------------------------------------- */
 
 static bh_testkit_result *format(const char *config, const char *schema, const char *records)
@@ -521,6 +542,7 @@ static Suite *jsonl_suite(void)
 	tcase_add_test(p, parse_huge_line_spanning_chunks);
 	tcase_add_test(p, parse_chunking_is_invisible);
 	tcase_add_test(p, parse_config_errors);
+	tcase_add_test(p, parse_guess);
 	tcase_add_test(f, format_every_type);
 	tcase_add_test(f, format_escaping);
 	tcase_add_test(f, format_non_finite);
