@@ -11,6 +11,7 @@
 #include <bulkhead/text.h>
 #include "host/commands.h"
 #include "host/config.h"
+#include "host/host_config.h"
 #include "host/plan.h"
 #include "packaging/rollout.h"
 #include "host/report.h"
@@ -178,6 +179,15 @@ static int execute(struct bh_cli *cli, struct run_args *a, const char *mode, str
 	memset(plan, 0, sizeof(*plan));
 	if (load(a, &tc) < 0)
 		return BH_EXIT_CONFIG;
+	r = host_config_load(cli->home, cli->tenant, &plan->host, &err);
+	if (r == 0)
+		r = host_config_apply(&plan->host, &tc->exec, cli->tenant, &err);
+	if (r < 0) {
+		fprintf(stderr, "bulkhead: %s\n", err ? err : "invalid host configuration");
+		free(err);
+		transfer_config_free(tc);
+		return BH_EXIT_CONFIG;
+	}
 	r = plan_build(cli, tc, mode, plan, &err);
 	if (r < 0) {
 		fprintf(stderr, "bulkhead: %s\n", err ? err : "cannot plan the transfer");
@@ -190,6 +200,7 @@ static int execute(struct bh_cli *cli, struct run_args *a, const char *mode, str
 	json_object_set_new(plan->plan, "preview_records", json_integer(a->preview_records));
 	plan->opts.progress = strcmp(mode, "run") == 0;
 	plan->opts.limits = &tc->exec;
+	plan->opts.cgroup_parent = plan->host.cgroup_parent;
 	host_run_worker(cli, plan->plan, &plan->opts, result);
 	if (result->exit_code != BH_EXIT_OK)
 		fprintf(stderr, "bulkhead: %s\n", result->message ? result->message : "failed");

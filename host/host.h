@@ -57,6 +57,7 @@ struct host_run_options {
 	char **plugin_dirs; /* resolved plugin version directories (read-only, executable) */
 	size_t plugin_dir_count;
 	int network;        /* a plugin declared requires: {network: true} */
+	const char *cgroup_parent; /* the tenant's parent cgroup (host.yml), or NULL */
 };
 
 /* Spawns the worker, sends plan, relays progress and logs, and waits. */

@@ -13,7 +13,7 @@ bulkhead_worker_LDADD = sdk/libbhruntime.a sdk/libbulkhead-sdk.a $(JANSSON_LIBS)
 # bulkhead: the host.  It never loads plugin code.
 bin_PROGRAMS += bulkhead
 bulkhead_SOURCES = host/main.c host/cli.h host/commands.h host/host.h \
-	host/stores.c host/resolve.c host/describe.c host/stage.c host/plugin_docs.c \
+	host/stores.c host/resolve.c host/describe.c host/stage.c host/plugin_docs.c host/host_config.c host/host_config.h \
 	host/plan.c host/plan.h host/cmd_run.c host/report.c host/report.h \
 	host/table.c host/table.h host/progress.c host/progress.h \
 	host/supervise.c host/spawn.c host/spawn.h

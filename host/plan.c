@@ -249,7 +249,6 @@ int plan_build(struct bh_cli *cli, const struct transfer_config *tc, const char 
 	json_t *s = NULL;
 	int guess = strcmp(mode, "guess") == 0;
 	int r;
-	memset(out, 0, sizeof(*out));
 	r = store_scan(cli->store_path, cli->store_count, &out->entries, &out->entry_count, err);
 	if (r < 0)
 		return r;
@@ -327,5 +326,6 @@ void plan_result_free(struct plan_result *p)
 	free(p->opts.write_paths);
 	store_entries_free(p->entries, p->entry_count);
 	policy_free(p->policy);
+	host_config_clear(&p->host);
 	memset(p, 0, sizeof(*p));
 }

@@ -6,6 +6,7 @@
 
 #include "host/config.h"
 #include "host/host.h"
+#include "host/host_config.h"
 
 struct plan_result {
 	json_t *plan;    /* what the worker runs (see host/worker.h) */
@@ -13,6 +14,7 @@ struct plan_result {
 	struct host_run_options opts;
 	struct store_entry *entries;
 	struct policy *policy;
+	struct host_config host; /* operator settings (<home>/host.yml) */
 	size_t entry_count;
 };
 
