@@ -26,3 +26,9 @@ tests_unit_test_semver_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
 tests_unit_test_manifest_SOURCES = tests/unit/test-manifest.c tests/unit/pkgtest.h
 tests_unit_test_manifest_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS)
 tests_unit_test_manifest_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test-policy
+TESTS += tests/unit/test-policy
+tests_unit_test_policy_SOURCES = tests/unit/test-policy.c tests/unit/pkgtest.h
+tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_policy_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
