@@ -348,6 +348,62 @@ START_TEST(parse_config_errors)
 }
 END_TEST
 
+/* Lines holding something besides JSON whitespace. */
+static size_t content_lines(const char *s, size_t n)
+{
+	size_t count = 0;
+	int content = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || s[i] == '\n') {
+			count += content;
+			content = 0;
+		} else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			content = 1;
+	}
+	return count;
+}
+
+START_TEST(parse_mutations_account_for_every_line)
+{
+	/* Random byte edits of valid input, in random chunk sizes: the parser
+	 * must neither crash nor lose a line: each becomes a record or a reject. */
+	const char *base = "{\"b\":true,\"l\":-42,\"d\":1.5e3,\"s\":\"x\\u00e9\\n\\\"\",\"t\":\"2024-01-02 03:04:05\","
+			   "\"j\":{\"a\":[1,{\"b\":null}]},\"u\":[\"\\ud83d\\ude00\"]}\n";
+	static const char bytes[] = "{}[]\",:\\ \n\r\t0-.eEtfnu\x80\xc3\xa9\xff";
+	size_t blen = strlen(base);
+	char *in = malloc(blen * 4);
+	unsigned seed = 12345;
+	bh_testkit_set_max_rejects(tk, 1000000);
+	for (int iter = 0; iter < 1500; iter++) {
+		size_t n = 0;
+		int ascii = 1;
+		for (int rep = 0; rep < 3; rep++) {
+			memcpy(in + n, base, blen);
+			n += blen;
+		}
+		for (int e = 0; e < 1 + iter % 4; e++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % n;
+			in[at] = bytes[(seed >> 20) % (sizeof bytes - 1)];
+			ascii &= (unsigned char)in[at] < 0x80;
+		}
+		bh_testkit_set_chunk_size(tk, 1 + iter % 17);
+		bh_testkit_result *r = parse(ALL_COLUMNS ",\"stop_on_invalid_record\":false}", in, n);
+		json_t *rej = json_loads(r->rejects_json, 0, NULL);
+		ck_assert_msg(r->status == 0, "iteration %d: %s", iter, r->error);
+		/* The kit cannot hold a reject whose text is not UTF-8, so lines made
+		 * invalid UTF-8 only count as "not a record". */
+		if (ascii)
+			ck_assert_int_eq(r->record_count + json_array_size(rej), content_lines(in, n));
+		else
+			ck_assert_int_le(r->record_count + json_array_size(rej), content_lines(in, n));
+		json_decref(rej);
+		bh_testkit_result_free(r);
+	}
+	free(in);
+}
+END_TEST
+
 START_TEST(parse_guess)
 {
 	const char *sample = "\xEF\xBB\xBF{\"id\":1,\"name\":\"a\",\"score\":1,\"at\":\"2024-01-02 03:04:05\",\"ok\":true}\n"
@@ -543,6 +599,7 @@ static Suite *jsonl_suite(void)
 	tcase_add_test(p, parse_chunking_is_invisible);
 	tcase_add_test(p, parse_config_errors);
 	tcase_add_test(p, parse_guess);
+	tcase_add_test(p, parse_mutations_account_for_every_line);
 	tcase_add_test(f, format_every_type);
 	tcase_add_test(f, format_escaping);
 	tcase_add_test(f, format_non_finite);
