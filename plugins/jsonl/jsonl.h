@@ -26,6 +26,7 @@ struct jsonl_column {
 	size_t name_len;
 	bh_type type;
 	const char *timestamp_format; /* NULL: the SDK's ISO 8601 forms */
+	int32_t timezone_offset;      /* for timestamp text without a zone */
 };
 
 /* What the parser knows before it reads a byte; shared read-only by tasks. */
@@ -34,7 +35,6 @@ struct jsonl_spec {
 	struct jsonl_column *cols;
 	uint32_t *slots; /* open-addressing key index: column + 1, 0 = empty */
 	uint32_t mask;   /* slot count - 1 */
-	int32_t timezone_offset; /* applied to timestamps whose text has no zone */
 };
 
 /* Per-task scratch for reading records. */

@@ -6,14 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "jsonl.h"
 
 const bh_option jsonl_parser_options[] = {
 	{ "columns", BH_OPT_COLUMNS, NULL, 1,
-	  "Columns to read, in output order: a list of {name, type, format}. name is the "
-	  "object key; type is boolean, long, double, string, timestamp or json; format "
-	  "(timestamp columns) is a strftime-like pattern with %N for fractions. A key "
-	  "missing from a line gives null; keys not listed are ignored." },
+	  "Columns to read, in output order: a list of {name, type, format, timezone}. name "
+	  "is the object key; type is boolean, long, double, string, timestamp or json; "
+	  "format (timestamp columns) is a strptime-like pattern with %N for fractions; "
+	  "timezone (timestamp columns) applies to text without a zone. A key missing from a "
+	  "line gives null; keys not listed are ignored." },
 	{ "default_timezone", BH_OPT_STRING, "UTC", 0,
 	  "Time zone of timestamp text that carries no zone: UTC or a fixed offset such as "
 	  "+09:00 (also Z, GMT, +hh, +hhmm)." },
@@ -62,6 +65,69 @@ static void parser_end(void *state)
 	free(st);
 }
 
+/* The host checks the columns list's shape; keys it does not know about
+ * (a misspelt timezone) are caught here. */
+static int check_column_keys(bh_ctx *ctx, const bh_config *cfg)
+{
+	static const char *const known[] = { "name", "type", "format", "timezone", NULL };
+	char *text = NULL;
+	json_t *root, *columns, *entry, *v;
+	const char *key;
+	size_t i;
+	int r = bh_host->config_json(ctx, cfg, &text);
+
+	if (r < 0)
+		return r;
+	root = json_loads(text, 0, NULL);
+	free(text);
+	columns = json_object_get(root, "columns");
+	r = 0;
+	json_array_foreach(columns, i, entry) {
+		json_object_foreach(entry, key, v) {
+			size_t k = 0;
+			while (known[k] != NULL && strcmp(known[k], key) != 0)
+				k++;
+			if (known[k] == NULL) {
+				bh_error(ctx, "columns[%zu]: unknown key '%s' (expected name, type, format or timezone)",
+					 i, key);
+				r = BH_ECONFIG;
+				goto out;
+			}
+		}
+	}
+out:
+	json_decref(root);
+	return r;
+}
+
+/* A column's own timezone, read from its entry in the columns list. */
+static int read_column_zones(bh_ctx *ctx, const bh_config *cfg, struct jsonl_spec *spec)
+{
+	for (uint32_t i = 0; i < spec->ncols; i++) {
+		const bh_config *entry;
+		const char *zone;
+		int r;
+		if (spec->cols[i].type != BH_TYPE_TIMESTAMP)
+			continue;
+		r = bh_host->config_list_map(ctx, cfg, "columns", i, &entry);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		r = bh_host->config_string(ctx, entry, "timezone", &zone);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		if (bh_parse_utc_offset(zone, strlen(zone), &spec->cols[i].timezone_offset) < 0) {
+			bh_error(ctx, "columns[%u].timezone: '%s' is not UTC or a fixed offset like +09:00",
+				 i, zone);
+			return BH_ECONFIG;
+		}
+	}
+	return 0;
+}
+
 static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state,
 			const bh_schema **schema)
 {
@@ -106,6 +172,11 @@ static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state,
 	r = jsonl_spec_init(&st->spec, st->schema, format, offset, &why);
 	if (r == BH_ECONFIG)
 		bh_error(ctx, "%s", why.reason);
+	if (r < 0)
+		goto fail;
+	r = check_column_keys(ctx, cfg);
+	if (r == 0)
+		r = read_column_zones(ctx, cfg, &st->spec);
 	if (r < 0)
 		goto fail;
 	st->max_line_size = (size_t)max_line;

@@ -35,7 +35,7 @@ int jsonl_spec_init(struct jsonl_spec *spec, const bh_schema *schema, const char
 		    int32_t timezone_offset, struct jsonl_invalid *why)
 {
 	uint32_t nslots = 8;
-	struct jsonl_spec s = { .ncols = schema->count, .timezone_offset = timezone_offset };
+	struct jsonl_spec s = { .ncols = schema->count };
 
 	while (nslots < schema->count * 2u)
 		nslots <<= 1;
@@ -53,6 +53,7 @@ int jsonl_spec_init(struct jsonl_spec *spec, const bh_schema *schema, const char
 		col->name_len = strlen(c->name);
 		col->type = c->type;
 		col->timestamp_format = c->format != NULL ? c->format : default_format;
+		col->timezone_offset = timezone_offset;
 		uint32_t h = hash_key(col->name, col->name_len) & s.mask;
 		while (s.slots[h] != 0) {
 			if (strcmp(s.cols[s.slots[h] - 1].name, col->name) == 0) {
@@ -256,11 +257,10 @@ static int double_to_long(double d, int64_t *out)
 	return 0;
 }
 
-/* Text without a zone of its own is local time at the default timezone. */
-static int to_timestamp(const struct jsonl_spec *spec, const struct jsonl_column *c, const char *s,
-			size_t n, bh_timestamp *out)
+/* Text without a zone of its own is local time at the column's timezone. */
+static int to_timestamp(const struct jsonl_column *c, const char *s, size_t n, bh_timestamp *out)
 {
-	return bh_parse_timestamp_at(s, n, c->timestamp_format, spec->timezone_offset, out);
+	return bh_parse_timestamp_at(s, n, c->timestamp_format, c->timezone_offset, out);
 }
 
 /* Converts v into column col of the current record.  Returns 0, 2 (invalid,
@@ -366,7 +366,7 @@ static int convert(const struct jsonl_spec *spec, struct jsonl_scratch *sc, cons
 			r = string_bytes(sc, v, &s, &n, &reason);
 			if (r < 0)
 				return bad_string(why, line, c, v, reason, r);
-			if (to_timestamp(spec, c, s, n, &t) < 0)
+			if (to_timestamp(c, s, n, &t) < 0)
 				return invalid_value(why, line, c, v,
 						     c->timestamp_format != NULL
 							     ? "timestamp does not match its format"

@@ -113,14 +113,16 @@ END_TEST
 START_TEST(parse_timestamps)
 {
 	const char *cfg = "{\"default_timezone\":\"+09:00\",\"columns\":[{\"name\":\"t\",\"type\":\"timestamp\"},"
-			  "{\"name\":\"f\",\"type\":\"timestamp\",\"format\":\"%d/%m/%Y %H:%M\"}]}";
+			  "{\"name\":\"f\",\"type\":\"timestamp\",\"format\":\"%d/%m/%Y %H:%M\"},"
+			  "{\"name\":\"z\",\"type\":\"timestamp\",\"timezone\":\"-01:30\"}]}";
 	expect_records(cfg,
-		       "{\"t\":\"2024-01-02 09:00:00\",\"f\":\"02/01/2024 09:30\"}\n"
-		       "{\"t\":\"2024-01-02T09:00:00Z\"}\n"
+		       "{\"t\":\"2024-01-02 09:00:00\",\"f\":\"02/01/2024 09:30\",\"z\":\"2024-01-02 09:00:00\"}\n"
+		       "{\"t\":\"2024-01-02T09:00:00Z\",\"z\":\"2024-01-02 09:00:00+01:00\"}\n"
 		       "{\"t\":1700000000,\"f\":1.5}\n",
-		       "[[\"2024-01-02 00:00:00.000000000 UTC\",\"2024-01-02 00:30:00.000000000 UTC\"],"
-		       "[\"2024-01-02 09:00:00.000000000 UTC\",null],"
-		       "[\"2023-11-14 22:13:20.000000000 UTC\",\"1970-01-01 00:00:01.500000000 UTC\"]]");
+		       "[[\"2024-01-02 00:00:00.000000000 UTC\",\"2024-01-02 00:30:00.000000000 UTC\","
+		       "\"2024-01-02 10:30:00.000000000 UTC\"],"
+		       "[\"2024-01-02 09:00:00.000000000 UTC\",null,\"2024-01-02 08:00:00.000000000 UTC\"],"
+		       "[\"2023-11-14 22:13:20.000000000 UTC\",\"1970-01-01 00:00:01.500000000 UTC\",null]]");
 }
 END_TEST
 
@@ -340,6 +342,20 @@ START_TEST(parse_config_errors)
 					  "{\"default_timezone\":\"Mars/Olympus\",\"columns\":[]}", "", 0, &r),
 			 0);
 	ck_assert_msg(strstr(r->error, "default_timezone") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+	r = NULL;
+	ck_assert_int_lt(bh_testkit_parse(tk, "jsonl",
+					  "{\"columns\":[{\"name\":\"t\",\"type\":\"timestamp\",\"timezon\":\"UTC\"}]}",
+					  "", 0, &r),
+			 0);
+	ck_assert_msg(strstr(r->error, "columns[0]: unknown key 'timezon'") != NULL, "%s", r->error);
+	bh_testkit_result_free(r);
+	r = NULL;
+	ck_assert_int_lt(bh_testkit_parse(tk, "jsonl",
+					  "{\"columns\":[{\"name\":\"t\",\"type\":\"timestamp\",\"timezone\":\"Asia/Tokyo\"}]}",
+					  "", 0, &r),
+			 0);
+	ck_assert_msg(strstr(r->error, "columns[0].timezone") != NULL, "%s", r->error);
 	bh_testkit_result_free(r);
 	r = NULL;
 	ck_assert_int_lt(bh_testkit_parse(tk, "jsonl", "{\"max_line_size\":0,\"columns\":[]}", "", 0, &r), 0);
