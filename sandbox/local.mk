@@ -1,1 +1,22 @@
-# sandbox/: owned by its component; see DESIGN.md.
+# sandbox/: spawn a child with a policy (namespaces, pivot_root, seccomp,
+# capabilities, cgroup v2/v1 caps, timeout) and report how it ended.
+noinst_LIBRARIES += sandbox/libbhsandbox.a
+sandbox_libbhsandbox_a_SOURCES = sandbox/sandbox.h sandbox/internal.h \
+	sandbox/spawn.c sandbox/child.c sandbox/wait.c sandbox/cgroup.c \
+	sandbox/seccomp.c sandbox/registry.c sandbox/result.c
+sandbox_libbhsandbox_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(JANSSON_CFLAGS)
+# What a program using the library links with.
+SANDBOX_LIBS = sandbox/libbhsandbox.a $(SECCOMP_LIBS) $(CAP_LIBS) $(JANSSON_LIBS)
+
+# The helper the sandbox tests run inside the sandbox.
+check_PROGRAMS += tests/sandbox/probe
+tests_sandbox_probe_SOURCES = tests/sandbox/probe.c
+tests_sandbox_probe_LDADD = $(SANDBOX_LIBS)
+
+check_PROGRAMS += tests/unit/test-sandbox
+tests_unit_test_sandbox_SOURCES = tests/unit/test-sandbox.c
+tests_unit_test_sandbox_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_sandbox_LDADD = $(SANDBOX_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/test-sandbox tests/sandbox/run-v2.sh
+
+EXTRA_DIST += tests/sandbox/run-v2.sh bench/sandbox-start.sh docs/sandbox.md
