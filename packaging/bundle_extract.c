@@ -48,34 +48,34 @@ static const char *strip_dot_slash(const char *p)
 
 /* Checks one header; returns the cleaned relative path or NULL with *err. */
 static const char *check_header(const char *bundle, struct archive_entry *e, const struct bundle_limits *lim,
-				char **err)
+				int *code, char **err)
 {
 	const char *raw = archive_entry_pathname(e);
 	mode_t type = archive_entry_filetype(e);
 	mode_t mode = archive_entry_mode(e);
 
 	if (raw == NULL) {
-		pkg_error(err, -EINVAL, "%s: an entry has no (or an undecodable) path", bundle);
+		*code = pkg_error(err, -EINVAL, "%s: an entry has no (or an undecodable) path", bundle);
 		return NULL;
 	}
 	if (strlen(raw) > lim->max_path) {
-		pkg_error(err, -ENAMETOOLONG, "%s: entry path longer than %zu bytes", bundle, lim->max_path);
+		*code = pkg_error(err, -ENAMETOOLONG, "%s: entry path longer than %zu bytes", bundle, lim->max_path);
 		return NULL;
 	}
 	if (raw[0] == '/') {
-		pkg_error(err, -EINVAL, "%s: entry '%s' has an absolute path", bundle, raw);
+		*code = pkg_error(err, -EINVAL, "%s: entry '%s' has an absolute path", bundle, raw);
 		return NULL;
 	}
 	if (archive_entry_hardlink(e) != NULL) {
-		pkg_error(err, -EINVAL, "%s: entry '%s' is a hard link", bundle, raw);
+		*code = pkg_error(err, -EINVAL, "%s: entry '%s' is a hard link", bundle, raw);
 		return NULL;
 	}
 	if (type != AE_IFREG && type != AE_IFDIR) {
-		pkg_error(err, -EINVAL, "%s: entry '%s' is %s", bundle, raw, type_name(type));
+		*code = pkg_error(err, -EINVAL, "%s: entry '%s' is %s", bundle, raw, type_name(type));
 		return NULL;
 	}
 	if (mode & (S_ISUID | S_ISGID)) {
-		pkg_error(err, -EPERM, "%s: entry '%s' has the setuid or setgid bit", bundle, raw);
+		*code = pkg_error(err, -EPERM, "%s: entry '%s' has the setuid or setgid bit", bundle, raw);
 		return NULL;
 	}
 	const char *path = strip_dot_slash(raw);
@@ -86,7 +86,7 @@ static const char *check_header(const char *bundle, struct archive_entry *e, con
 		if (n == 0 || strcmp(path, ".") == 0)
 			return "";
 		if (n > PKG_MAX_PATH) {
-			pkg_error(err, -ENAMETOOLONG, "%s: entry path too long", bundle);
+			*code = pkg_error(err, -ENAMETOOLONG, "%s: entry path too long", bundle);
 			return NULL;
 		}
 		memcpy(buf, path, n + 1);
@@ -96,7 +96,7 @@ static const char *check_header(const char *bundle, struct archive_entry *e, con
 	}
 	const char *why = pkg_check_relpath(path);
 	if (why != NULL) {
-		pkg_error(err, -EINVAL, "%s: entry '%s': %s", bundle, raw, why);
+		*code = pkg_error(err, -EINVAL, "%s: entry '%s': %s", bundle, raw, why);
 		return NULL;
 	}
 	return path;
@@ -174,9 +174,14 @@ int bundle_extract(const char *bundle, const char *dest, const struct bundle_lim
 			r = pkg_error(err, -E2BIG, "%s: more than %zu entries", bundle, lim->max_entries);
 			goto out;
 		}
-		const char *path = check_header(bundle, e, lim, err);
+		if (entries == 1 && archive_filter_code(in, 0) != ARCHIVE_FILTER_GZIP) {
+			r = pkg_error(err, -EBADMSG, "%s: not a tar.gz bundle (the tar is not gzip-compressed)", bundle);
+			goto out;
+		}
+		int code = -EINVAL;
+		const char *path = check_header(bundle, e, lim, &code, err);
 		if (path == NULL) {
-			r = -EINVAL;
+			r = code;
 			goto out;
 		}
 		if (*path == '\0')
@@ -195,6 +200,13 @@ int bundle_extract(const char *bundle, const char *dest, const struct bundle_lim
 			goto out;
 		}
 		int is_dir = archive_entry_filetype(e) == AE_IFDIR;
+		struct stat seen;
+		if (!is_dir && lstat(target, &seen) == 0) {
+			r = pkg_error(err, -EEXIST, "%s: duplicate entry '%s'", bundle, rel);
+			free(target);
+			free(rel);
+			goto out;
+		}
 		archive_entry_set_pathname(e, target);
 		archive_entry_set_perm(e, is_dir ? 0755 : (archive_entry_perm(e) & 0111) ? 0755 : 0644);
 		archive_entry_set_uid(e, 0);

@@ -254,6 +254,12 @@ int bundle_remove(const char *store_root, const char *name, const char *version,
 	}
 	(void)pkg_fsync_dir(name_dir);
 	pkg_remove_tree(trash);
+	/* Its in-use lock file goes too; no run can reach the version any more
+	 * (they scan under the store lock, which we hold). */
+	char *use = pkg_strdupf("%s/.in-use/%s@%s", store_root, name, version);
+	if (use)
+		unlink(use);
+	free(use);
 	rmdir(name_dir); /* only when it was the last version */
 	r = 0;
 out:

@@ -32,3 +32,9 @@ TESTS += tests/unit/test-policy
 tests_unit_test_policy_SOURCES = tests/unit/test-policy.c tests/unit/pkgtest.h
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_policy_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test-bundle
+TESTS += tests/unit/test-bundle
+tests_unit_test_bundle_SOURCES = tests/unit/test-bundle.c tests/unit/pkgtest.h
+tests_unit_test_bundle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ARCHIVE_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_bundle_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
