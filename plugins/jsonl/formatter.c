@@ -183,6 +183,34 @@ static int out_string(struct format_task *t, const char *s, size_t n)
 	return 0;
 }
 
+/* json text with its line breaks (and other whitespace between tokens)
+ * removed, so a cell written by a plugin that keeps JSON as typed cannot
+ * split the output line.  Whitespace inside strings is escaped already. */
+static int out_json_one_line(struct format_task *t, const char *s, size_t n)
+{
+	size_t run = 0;
+	int in_string = 0, r;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+			continue;
+		}
+		if (c == '"')
+			in_string = 1;
+		else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if ((r = out_bytes(t, s + run, i - run)) < 0)
+				return r;
+			run = i + 1;
+		}
+	}
+	return out_bytes(t, s + run, n - run);
+}
+
 static int out_value(struct format_task *t, const struct format_column *c, const bh_page *page,
 		     uint32_t row, uint32_t col)
 {
@@ -219,9 +247,13 @@ static int out_value(struct format_task *t, const struct format_column *c, const
 	case BH_TYPE_STRING:
 		return out_string(t, page->arena + v->u.s.off, v->u.s.len);
 	case BH_TYPE_JSON:
-		/* Stored json cells are valid JSON text; an empty one has no value. */
+		/* Stored json cells are valid JSON text; an empty one has no value.
+		 * Compact text (what parsers store) goes out as is. */
 		if (v->u.s.len == 0)
 			return out_bytes(t, "null", 4);
+		if (memchr(page->arena + v->u.s.off, '\n', v->u.s.len) != NULL ||
+		    memchr(page->arena + v->u.s.off, '\r', v->u.s.len) != NULL)
+			return out_json_one_line(t, page->arena + v->u.s.off, v->u.s.len);
 		return out_bytes(t, page->arena + v->u.s.off, v->u.s.len);
 	case BH_TYPE_TIMESTAMP: {
 		n = bh_format_timestamp_at(v->u.t, c->timestamp_format, c->offset, text,

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <bulkhead/testkit.h>
+#include "sdk/src/runtime.h"
 
 static bh_testkit *tk;
 
@@ -543,9 +544,15 @@ START_TEST(format_large_output)
 	json_t *recs = json_array();
 	char *s = malloc(big + 1), *text;
 	bh_testkit_result *r;
-	for (size_t i = 0; i < big; i++)
-		s[i] = i % 97 == 0 ? '"' : i % 89 == 0 ? '\n' : (char)('a' + i % 26);
-	s[big] = '\0';
+	/* Mostly multi-byte characters, so some straddle the writer's slices. */
+	static const char *const pieces[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\"", "\n", "a" };
+	size_t fill = 0;
+	for (size_t i = 0; fill + 4 < big; i++) {
+		const char *piece = pieces[(i * 7 + i / 5) % 6];
+		memcpy(s + fill, piece, strlen(piece));
+		fill += strlen(piece);
+	}
+	s[fill] = '\0';
 	json_array_append_new(recs, json_pack("[I,s]", (json_int_t)-1, s));
 	for (size_t i = 0; i < rows; i++)
 		json_array_append_new(recs, json_pack("[I,s]", (json_int_t)i, "\xe2\x82\xac row"));
@@ -590,6 +597,81 @@ START_TEST(format_then_parse_round_trip)
 }
 END_TEST
 
+/* Cells the kit's JSON records cannot express (bytes that are not UTF-8,
+ * json text with line breaks), written into pages directly. */
+struct raw_sink {
+	char buf[256];
+	size_t len;
+};
+static int raw_write(void *self, const void *data, size_t len)
+{
+	struct raw_sink *k = self;
+	ck_assert_uint_lt(k->len + len, sizeof k->buf);
+	memcpy(k->buf + k->len, data, len);
+	k->len += len;
+	return 0;
+}
+static int raw_finish(void *self) { (void)self; return 0; }
+static void raw_close(void *self) { (void)self; }
+
+struct raw_run {
+	const bh_formatter_vtable *vt;
+	void *task;
+	bh_ctx *ctx;
+};
+static int raw_deliver(void *user, const bh_page *page)
+{
+	struct raw_run *run = user;
+	return run->vt->add(run->task, run->ctx, page);
+}
+
+START_TEST(format_raw_cells)
+{
+	static const bh_column cols[] = { { "s", BH_TYPE_STRING, NULL }, { "j", BH_TYPE_JSON, NULL } };
+	static const bh_schema schema = { 2, cols };
+	static const char s1[] = "a\xff" "b\xc3", s2[] = "ok \xe2\x82\xac", j1[] = "{\n \"a\" : [1,\r\n 2], \"b\": \"x y\\\" z\"\n}";
+	const bh_plugin *plugin = bh_testkit_plugin(tk);
+	const bh_component *c = NULL;
+	struct rt_runtime rt;
+	struct raw_run run;
+	struct raw_sink sink = { .len = 0 };
+	bh_sink s = { &sink, raw_write, raw_finish, raw_close, };
+	bh_page_builder pb;
+	json_t *cfg = json_object();
+	char *err = NULL;
+	void *state;
+
+	for (uint32_t i = 0; i < plugin->component_count; i++)
+		if (plugin->components[i].kind == BH_KIND_FORMATTER)
+			c = &plugin->components[i];
+	ck_assert_ptr_nonnull(c);
+	rt_runtime_init(&rt);
+	run.vt = c->vtable;
+	run.ctx = rt_ctx_new(&rt, "formatter jsonl", 0, NULL);
+	ck_assert_int_eq(rt_config_prepare(c->options, cfg, "formatter jsonl", &err), 0);
+	ck_assert_int_eq(run.vt->begin(run.ctx, (const bh_config *)cfg, &schema, &state), 0);
+	ck_assert_int_eq(run.vt->open_task(state, run.ctx, &s, &run.task), 0);
+	ck_assert_int_eq(rt_pb_init(&pb, &schema, 0, 0, raw_deliver, &run), 0);
+	ck_assert_int_eq(bh_pb_string(&pb, 0, s1, sizeof s1 - 1), 0);
+	ck_assert_int_eq(bh_pb_string(&pb, 1, j1, sizeof j1 - 1), 0);
+	ck_assert_int_eq(bh_pb_end_record(&pb), 0);
+	ck_assert_int_eq(bh_pb_string(&pb, 0, s2, sizeof s2 - 1), 0);
+	ck_assert_int_eq(bh_pb_string(&pb, 1, "", 0), 0);
+	ck_assert_int_eq(bh_pb_end_record(&pb), 0);
+	ck_assert_int_eq(rt_pb_finish(&pb), 0);
+	ck_assert_int_eq(run.vt->finish_task(run.task, run.ctx), 0);
+	run.vt->close_task(run.task);
+	run.vt->end(state);
+	rt_pb_destroy(&pb);
+	sink.buf[sink.len] = '\0';
+	ck_assert_str_eq(sink.buf, "{\"s\":\"a\\ufffdb\\ufffd\",\"j\":{\"a\":[1,2],\"b\":\"x y\\\" z\"}}\n"
+				   "{\"s\":\"ok \xe2\x82\xac\",\"j\":null}\n");
+	rt_ctx_free(run.ctx);
+	rt_runtime_destroy(&rt);
+	json_decref(cfg);
+}
+END_TEST
+
 static Suite *jsonl_suite(void)
 {
 	Suite *s = suite_create("jsonl");
@@ -623,6 +705,7 @@ static Suite *jsonl_suite(void)
 	tcase_add_test(f, format_config_errors);
 	tcase_add_test(f, format_large_output);
 	tcase_add_test(f, format_then_parse_round_trip);
+	tcase_add_test(f, format_raw_cells);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, f);
 	return s;
