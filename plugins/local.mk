@@ -18,5 +18,6 @@ include plugins/compress/local.mk
 include plugins/jsonl/local.mk
 include plugins/columns/local.mk
 include plugins/rename/local.mk
+include plugins/csv/local.mk
 include plugins/stdout/local.mk
 include plugins/null/local.mk

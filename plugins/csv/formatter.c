@@ -1,0 +1,389 @@
+/* The csv formatter: writes pages as delimited text through a task's sink,
+ * quoting per quote_policy, with a header line, through one buffer per task
+ * (the sink sees a few large writes, not one per value). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "plugins/csv/csv.h"
+
+enum quote_policy { QUOTE_MINIMAL, QUOTE_ALL, QUOTE_NONE };
+
+struct fmt_column {
+	const char *format;
+	int32_t zone;
+};
+
+struct csv_formatter {
+	char delim[CSV_MAX_DELIMITER];
+	size_t delim_len;
+	int quote, escape; /* -1: none */
+	enum quote_policy policy;
+	int header;
+	const char *newline;
+	const char *null_string;
+	size_t null_len;
+	const bh_schema *schema;
+	struct fmt_column *cols;
+};
+
+struct fmt_task {
+	const struct csv_formatter *f;
+	bh_sink sink;
+	char *buf;
+	size_t len;
+	int header_pending; /* written with the first bytes, so opening never fails after allocating */
+};
+
+static void formatter_free(struct csv_formatter *f)
+{
+	if (!f)
+		return;
+	free(f->cols);
+	free(f);
+}
+
+static int read_column_options(bh_ctx *ctx, const bh_config *cfg, struct csv_formatter *f)
+{
+	const bh_config *opts = NULL, *co;
+	const char *default_format = NULL;
+	int32_t default_zone;
+	int r;
+	if ((r = csv_config_optional_string(ctx, cfg, "default_timestamp_format", &default_format)) < 0 ||
+	    (r = csv_config_zone(ctx, cfg, "default_timezone", 0, &default_zone)) < 0)
+		return r;
+	r = bh_host->config_map(ctx, cfg, "column_options", &opts);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	f->cols = calloc(f->schema->count ? f->schema->count : 1, sizeof(*f->cols));
+	if (!f->cols)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < f->schema->count; i++) {
+		const bh_column *c = &f->schema->columns[i];
+		struct fmt_column *fc = &f->cols[i];
+		const char *format = NULL;
+		fc->format = c->format ? c->format : default_format;
+		fc->zone = default_zone;
+		if (!opts || bh_host->config_map(ctx, opts, c->name, &co) < 0)
+			continue;
+		if ((r = csv_config_optional_string(ctx, co, "format", &format)) < 0 ||
+		    (r = csv_config_zone(ctx, co, "timezone", default_zone, &fc->zone)) < 0)
+			return r;
+		if (format)
+			fc->format = format;
+	}
+	return 0;
+}
+
+static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *schema, void **state)
+{
+	struct csv_formatter *f = calloc(1, sizeof(*f));
+	const char *s;
+	int r;
+	if (!f)
+		return -ENOMEM;
+	f->schema = schema;
+	if ((r = csv_config_optional_string(ctx, cfg, "delimiter", &s)) < 0)
+		goto out;
+	if (s == NULL)
+		s = ",";
+	if (strcmp(s, "\\t") == 0)
+		s = "\t";
+	f->delim_len = strlen(s);
+	if (f->delim_len == 0 || f->delim_len > CSV_MAX_DELIMITER || strpbrk(s, "\r\n")) {
+		r = BH_ECONFIG;
+		bh_error(ctx, "option 'delimiter' must be 1 to %d characters without newlines", CSV_MAX_DELIMITER);
+		goto out;
+	}
+	memcpy(f->delim, s, f->delim_len);
+	if ((r = csv_config_char(ctx, cfg, "quote", &f->quote)) < 0)
+		goto out;
+	if ((r = csv_config_optional_string(ctx, cfg, "quote_policy", &s)) < 0)
+		goto out;
+	if (s == NULL || strcasecmp(s, "MINIMAL") == 0) {
+		f->policy = QUOTE_MINIMAL;
+	} else if (strcasecmp(s, "ALL") == 0) {
+		f->policy = QUOTE_ALL;
+	} else if (strcasecmp(s, "NONE") == 0) {
+		f->policy = QUOTE_NONE;
+	} else {
+		r = BH_ECONFIG;
+		bh_error(ctx, "option 'quote_policy' must be MINIMAL, ALL or NONE (got \"%s\")", s);
+		goto out;
+	}
+	if (f->quote < 0)
+		f->policy = QUOTE_NONE;
+	if ((r = csv_config_optional_string(ctx, cfg, "escape", &s)) < 0)
+		goto out;
+	if (s == NULL) /* the default: RFC 4180 doubling, or a backslash without quotes */
+		f->escape = f->policy == QUOTE_NONE ? '\\' : f->quote;
+	else if ((r = csv_config_char(ctx, cfg, "escape", &f->escape)) < 0)
+		goto out;
+	if ((r = bh_host->config_boolean(ctx, cfg, "header_line", &f->header)) == -ENOENT)
+		f->header = 1;
+	else if (r < 0)
+		goto out;
+	if ((r = csv_config_optional_string(ctx, cfg, "newline", &s)) < 0)
+		goto out;
+	if (s == NULL || strcasecmp(s, "LF") == 0) {
+		f->newline = "\n";
+	} else if (strcasecmp(s, "CRLF") == 0) {
+		f->newline = "\r\n";
+	} else if (strcasecmp(s, "CR") == 0) {
+		f->newline = "\r";
+	} else {
+		r = BH_ECONFIG;
+		bh_error(ctx, "option 'newline' must be LF, CRLF or CR (got \"%s\")", s);
+		goto out;
+	}
+	if ((r = csv_config_optional_string(ctx, cfg, "null_string", &f->null_string)) < 0)
+		goto out;
+	if (f->null_string == NULL)
+		f->null_string = "";
+	f->null_len = strlen(f->null_string);
+	if ((r = csv_config_optional_string(ctx, cfg, "charset", &s)) < 0)
+		goto out;
+	if (s && strcasecmp(s, "UTF-8") != 0 && strcasecmp(s, "UTF8") != 0) {
+		r = BH_ECONFIG;
+		bh_error(ctx, "option 'charset': only UTF-8 output is supported (got \"%s\")", s);
+		goto out;
+	}
+	if ((r = read_column_options(ctx, cfg, f)) < 0)
+		goto out;
+	*state = f;
+	return 0;
+out:
+	formatter_free(f);
+	return r;
+}
+
+static void formatter_end(void *state)
+{
+	formatter_free(state);
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static int flush(struct fmt_task *t)
+{
+	int r = 0;
+	if (t->len)
+		r = t->sink.write(t->sink.self, t->buf, t->len);
+	t->len = 0;
+	return r;
+}
+
+static int put(struct fmt_task *t, const char *s, size_t n)
+{
+	int r;
+	if (CSV_OUT_BUFFER - t->len < n) {
+		if ((r = flush(t)) < 0)
+			return r;
+		if (n >= CSV_OUT_BUFFER)
+			return t->sink.write(t->sink.self, s, n);
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	return 0;
+}
+
+static int put_char(struct fmt_task *t, char c)
+{
+	if (t->len == CSV_OUT_BUFFER) {
+		int r = flush(t);
+		if (r < 0)
+			return r;
+	}
+	t->buf[t->len++] = c;
+	return 0;
+}
+
+static int is_delim_at(const struct csv_formatter *f, const char *s, size_t i, size_t n)
+{
+	return s[i] == f->delim[0] && n - i >= f->delim_len && memcmp(s + i, f->delim, f->delim_len) == 0;
+}
+
+/* Does the byte at s[i] need an escape character before it? */
+static int needs_escape(const struct csv_formatter *f, const char *s, size_t i, size_t n)
+{
+	int c = (unsigned char)s[i];
+	if (f->escape < 0)
+		return 0;
+	if (f->policy == QUOTE_NONE)
+		return c == '\n' || c == '\r' || c == f->escape || is_delim_at(f, s, i, n) ||
+		       (f->quote >= 0 && c == f->quote);
+	/* Inside quotes: the quote, and the escape itself when it is not the quote. */
+	return c == f->quote || (f->escape != f->quote && c == f->escape);
+}
+
+/* A text value (string, json, header name) with quoting and escapes. */
+static int put_text(struct fmt_task *t, const char *s, size_t n)
+{
+	const struct csv_formatter *f = t->f;
+	int quote = f->policy == QUOTE_ALL;
+	size_t start = 0;
+	int r;
+	if (f->policy == QUOTE_MINIMAL) {
+		quote = n == f->null_len && memcmp(s, f->null_string, n) == 0; /* keep it apart from null */
+		for (size_t i = 0; i < n && !quote; i++) {
+			int c = (unsigned char)s[i];
+			quote = c == f->quote || c == '\n' || c == '\r' || is_delim_at(f, s, i, n) ||
+				(f->escape != f->quote && c == f->escape);
+		}
+	} else if (f->policy == QUOTE_NONE && f->escape < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (s[i] == '\n' || s[i] == '\r' || is_delim_at(f, s, i, n))
+				return -EINVAL;
+	}
+	if (quote && (r = put_char(t, (char)f->quote)) < 0)
+		return r;
+	if (quote || f->policy == QUOTE_NONE) {
+		for (size_t i = 0; i < n; i++) {
+			if (!needs_escape(f, s, i, n))
+				continue;
+			if ((r = put(t, s + start, i - start)) < 0 || (r = put_char(t, (char)f->escape)) < 0)
+				return r;
+			start = i;
+		}
+	}
+	if ((r = put(t, s + start, n - start)) < 0)
+		return r;
+	if (quote && (r = put_char(t, (char)f->quote)) < 0)
+		return r;
+	return 0;
+}
+
+/* A number or other short token: quoted only under quote_policy ALL. */
+static int put_token(struct fmt_task *t, const char *s, size_t n)
+{
+	if (t->f->policy == QUOTE_ALL)
+		return put_text(t, s, n);
+	return put(t, s, n);
+}
+
+static int put_cell(struct fmt_task *t, bh_ctx *ctx, const bh_page *page, uint32_t row, uint32_t col)
+{
+	const struct csv_formatter *f = t->f;
+	const bh_value *v = bh_page_cell(page, row, col);
+	char tmp[BH_TIMESTAMP_MAX_CHARS];
+	size_t n;
+	const char *s;
+	if (v->is_null)
+		return put(t, f->null_string, f->null_len);
+	switch (page->schema->columns[col].type) {
+	case BH_TYPE_BOOLEAN:
+		return put_token(t, v->u.b ? "true" : "false", v->u.b ? 4 : 5);
+	case BH_TYPE_LONG:
+		return put_token(t, tmp, bh_format_long(v->u.l, tmp));
+	case BH_TYPE_DOUBLE:
+		return put_token(t, tmp, bh_format_double(v->u.d, tmp));
+	case BH_TYPE_TIMESTAMP:
+		n = bh_format_timestamp_at(v->u.t, f->cols[col].format, f->cols[col].zone, tmp, sizeof(tmp));
+		if (n == 0) {
+			bh_error(ctx, "column '%s': timestamp format \"%s\" produces more than %d characters",
+				 page->schema->columns[col].name, f->cols[col].format, BH_TIMESTAMP_MAX_CHARS - 1);
+			return BH_ECONFIG;
+		}
+		return put_text(t, tmp, n);
+	case BH_TYPE_STRING:
+	case BH_TYPE_JSON:
+		s = bh_page_string(page, row, col, &n);
+		return put_text(t, s, n);
+	}
+	return 0;
+}
+
+static int value_error(bh_ctx *ctx, const char *column, int r)
+{
+	if (r == -EINVAL) {
+		bh_error(ctx, "column '%s': a value contains the delimiter or a newline, but quote_policy is NONE "
+			      "and escape is empty",
+			 column);
+		return BH_EDATA;
+	}
+	return r;
+}
+
+static int put_header(struct fmt_task *t, bh_ctx *ctx)
+{
+	const struct csv_formatter *f = t->f;
+	int r = 0;
+	t->header_pending = 0;
+	for (uint32_t i = 0; i < f->schema->count && r == 0; i++) {
+		const char *name = f->schema->columns[i].name;
+		if (i)
+			r = put(t, f->delim, f->delim_len);
+		if (r == 0 && (r = put_text(t, name, strlen(name))) < 0)
+			r = value_error(ctx, name, r);
+	}
+	if (r == 0)
+		r = put(t, f->newline, strlen(f->newline));
+	return r;
+}
+
+static int formatter_open_task(void *state, bh_ctx *ctx, bh_sink *sink, void **task_state)
+{
+	struct csv_formatter *f = state;
+	struct fmt_task *t = calloc(1, sizeof(*t));
+	if (!t || !(t->buf = malloc(CSV_OUT_BUFFER))) {
+		free(t);
+		return -ENOMEM;
+	}
+	t->f = f;
+	t->sink = *sink;
+	t->header_pending = f->header;
+	*task_state = t;
+	return 0;
+}
+
+static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
+{
+	struct fmt_task *t = task_state;
+	const struct csv_formatter *f = t->f;
+	size_t nl = strlen(f->newline);
+	int r;
+	if (t->header_pending && (r = put_header(t, ctx)) < 0)
+		return r;
+	for (uint32_t row = 0; row < page->nrows; row++) {
+		for (uint32_t col = 0; col < page->ncols; col++) {
+			if (col && (r = put(t, f->delim, f->delim_len)) < 0)
+				return r;
+			if ((r = put_cell(t, ctx, page, row, col)) < 0)
+				return value_error(ctx, page->schema->columns[col].name, r);
+		}
+		if ((r = put(t, f->newline, nl)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int formatter_finish_task(void *task_state, bh_ctx *ctx)
+{
+	struct fmt_task *t = task_state;
+	int r = t->header_pending ? put_header(t, ctx) : 0;
+	if (r < 0 || (r = flush(t)) < 0)
+		return r;
+	return t->sink.finish ? t->sink.finish(t->sink.self) : 0;
+}
+
+static void formatter_close_task(void *task_state)
+{
+	struct fmt_task *t = task_state;
+	if (!t)
+		return;
+	if (t->sink.close)
+		t->sink.close(t->sink.self);
+	free(t->buf);
+	free(t);
+}
+
+const bh_formatter_vtable csv_formatter_vtable = {
+	.struct_size = sizeof(bh_formatter_vtable),
+	.begin = formatter_begin,
+	.open_task = formatter_open_task,
+	.add = formatter_add,
+	.finish_task = formatter_finish_task,
+	.close_task = formatter_close_task,
+	.end = formatter_end,
+};

@@ -1,0 +1,400 @@
+/* The csv parser: reads its configuration, then drives the record tokenizer
+ * over the chunks of each task's byte stream.  Records that span chunks are
+ * completed in a carry buffer bounded by max_line_size; invalid records go to
+ * the host's reject handling with their line number. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "plugins/csv/parser.h"
+
+#define CARRY_MIN_STEP 4096 /* first piece appended to a non-empty carry */
+
+static const unsigned char utf8_bom[3] = { 0xEF, 0xBB, 0xBF };
+
+static void parser_free(struct csv_parser *p)
+{
+	if (!p)
+		return;
+	free(p->cols);
+	free(p);
+}
+
+static int read_long(bh_ctx *ctx, const bh_config *cfg, const char *key, int64_t min, int64_t max, int64_t fallback,
+		     int64_t *out)
+{
+	int64_t v;
+	int r = bh_host->config_long(ctx, cfg, key, &v);
+	if (r == -ENOENT) {
+		*out = fallback;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (v < min || v > max) {
+		bh_error(ctx, "option '%s' must be between %lld and %lld (got %lld)", key, (long long)min,
+			 (long long)max, (long long)v);
+		return BH_ECONFIG;
+	}
+	*out = v;
+	return 0;
+}
+
+static int read_bool(bh_ctx *ctx, const bh_config *cfg, const char *key, int fallback, int *out)
+{
+	int r = bh_host->config_boolean(ctx, cfg, key, out);
+	if (r == -ENOENT) {
+		*out = fallback;
+		return 0;
+	}
+	return r;
+}
+
+static int read_columns(bh_ctx *ctx, const bh_config *cfg, struct csv_parser *p)
+{
+	const char *default_format;
+	int32_t default_zone;
+	int r = bh_host->config_columns(ctx, cfg, "columns", &p->schema);
+	if (r == -ENOENT) {
+		bh_error(ctx, "option 'columns' is required (run `bulkhead guess` to suggest it)");
+		return BH_ECONFIG;
+	}
+	if (r < 0)
+		return r;
+	if (p->schema->count == 0 || p->schema->count > CSV_MAX_COLUMNS) {
+		bh_error(ctx, "option 'columns' must list between 1 and %d columns", CSV_MAX_COLUMNS);
+		return BH_ECONFIG;
+	}
+	if ((r = csv_config_optional_string(ctx, cfg, "default_timestamp_format", &default_format)) < 0 ||
+	    (r = csv_config_zone(ctx, cfg, "default_timezone", 0, &default_zone)) < 0)
+		return r;
+	p->ncols = p->schema->count;
+	p->cols = calloc(p->ncols, sizeof(*p->cols));
+	if (!p->cols)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->ncols; i++) {
+		const bh_column *c = &p->schema->columns[i];
+		const bh_config *cc = NULL;
+		struct csv_column *col = &p->cols[i];
+		col->name = c->name;
+		col->type = c->type;
+		col->format = c->format ? c->format : default_format;
+		col->zone = default_zone;
+		if (c->type != BH_TYPE_TIMESTAMP)
+			continue;
+		r = bh_host->config_list_map(ctx, cfg, "columns", i, &cc);
+		if (r < 0)
+			return r;
+		r = csv_config_zone(ctx, cc, "timezone", default_zone, &col->zone);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state, const bh_schema **schema)
+{
+	struct csv_parser *p = calloc(1, sizeof(*p));
+	const char *s;
+	int64_t v;
+	int r, header_line = 0;
+	if (!p)
+		return -ENOMEM;
+
+	if ((r = csv_config_optional_string(ctx, cfg, "delimiter", &s)) < 0)
+		goto out;
+	if (s == NULL)
+		s = ",";
+	if (strcmp(s, "\\t") == 0)
+		s = "\t";
+	p->delim_len = strlen(s);
+	if (p->delim_len == 0 || p->delim_len > CSV_MAX_DELIMITER || strpbrk(s, "\r\n")) {
+		r = BH_ECONFIG;
+		bh_error(ctx, "option 'delimiter' must be 1 to %d characters without newlines", CSV_MAX_DELIMITER);
+		goto out;
+	}
+	memcpy(p->delim, s, p->delim_len);
+	if ((r = csv_config_char(ctx, cfg, "quote", &p->quote)) < 0 ||
+	    (r = csv_config_char(ctx, cfg, "escape", &p->escape)) < 0)
+		goto out;
+	if (p->quote >= 0 && p->quote == (unsigned char)p->delim[0]) {
+		r = BH_ECONFIG;
+		bh_error(ctx, "options 'quote' and 'delimiter' must differ");
+		goto out;
+	}
+	if ((r = csv_config_optional_string(ctx, cfg, "null_string", &p->null_string)) < 0)
+		goto out;
+	p->null_len = p->null_string ? strlen(p->null_string) : 0;
+	if ((r = csv_config_optional_string(ctx, cfg, "comment_line_marker", &p->comment)) < 0)
+		goto out;
+	if (p->comment && p->comment[0] == '\0')
+		p->comment = NULL;
+	p->comment_len = p->comment ? strlen(p->comment) : 0;
+	if ((r = read_bool(ctx, cfg, "trim_if_not_quoted", 0, &p->trim)) < 0 ||
+	    (r = read_bool(ctx, cfg, "allow_extra_columns", 0, &p->allow_extra)) < 0 ||
+	    (r = read_bool(ctx, cfg, "allow_optional_columns", 0, &p->allow_optional)) < 0 ||
+	    (r = read_bool(ctx, cfg, "stop_on_invalid_record", 1, &p->stop_on_invalid)) < 0 ||
+	    (r = read_bool(ctx, cfg, "header_line", 0, &header_line)) < 0)
+		goto out;
+	if ((r = read_long(ctx, cfg, "skip_header_lines", 0, INT64_MAX, 0, &p->skip_header_lines)) < 0)
+		goto out;
+	if (header_line && p->skip_header_lines == 0)
+		p->skip_header_lines = 1;
+	if ((r = read_long(ctx, cfg, "max_quoted_size_limit", 1, CSV_MAX_LINE_SIZE_LIMIT, 131072, &v)) < 0)
+		goto out;
+	p->max_quoted = (size_t)v;
+	if ((r = read_long(ctx, cfg, "max_line_size", 16, CSV_MAX_LINE_SIZE_LIMIT,
+			   strtoll(CSV_MAX_LINE_SIZE_DEFAULT, NULL, 10), &v)) < 0)
+		goto out;
+	p->max_line = (size_t)v;
+
+	if ((r = csv_config_optional_string(ctx, cfg, "charset", &s)) < 0)
+		goto out;
+	if (s && strcasecmp(s, "UTF-8") != 0 && strcasecmp(s, "UTF8") != 0 && strcasecmp(s, "US-ASCII") != 0 &&
+	    strcasecmp(s, "ASCII") != 0) {
+		r = BH_ECONFIG;
+		bh_error(ctx, "option 'charset': only UTF-8 input is supported (got \"%s\"); convert it first, "
+			      "e.g. with iconv", s);
+		goto out;
+	}
+	if ((r = csv_config_optional_string(ctx, cfg, "newline", &s)) < 0)
+		goto out;
+	if (s && strcasecmp(s, "CRLF") != 0 && strcasecmp(s, "LF") != 0 && strcasecmp(s, "CR") != 0) {
+		r = BH_ECONFIG;
+		bh_error(ctx, "option 'newline' must be CRLF, LF or CR (got \"%s\")", s);
+		goto out;
+	}
+	if ((r = read_columns(ctx, cfg, p)) < 0)
+		goto out;
+	*schema = p->schema;
+	*state = p;
+	return 0;
+out:
+	parser_free(p);
+	return r;
+}
+
+static void parser_end(void *state)
+{
+	parser_free(state);
+}
+
+/* ---- running a task ------------------------------------------------------ */
+
+struct run {
+	struct csv_task t;
+	char *carry;
+	size_t carry_len, carry_cap;
+	uint64_t header_left;
+	int at_start; /* a byte order mark may still come */
+	int skipping; /* dropping the rest of an oversized line */
+};
+
+/* An invalid record: the host's reject policy decides, unless
+ * stop_on_invalid_record is set.  Returns 0 to go on. */
+static int report(struct run *run, const char *rec, size_t len, uint32_t column)
+{
+	struct csv_task *t = &run->t;
+	bh_location loc = { t->source, t->line + 1, column };
+	/* The record's own line end is not part of it. */
+	if (len && rec[len - 1] == '\n')
+		len--;
+	if (len && rec[len - 1] == '\r')
+		len--;
+	if (t->p->stop_on_invalid) {
+		bh_error(t->ctx, "%s:%llu: %s (stopped: stop_on_invalid_record is true)",
+			 t->source ? t->source : "input", (unsigned long long)loc.line, t->reason);
+		return BH_EDATA;
+	}
+	if (bh_host->reject(t->ctx, &loc, rec, len, t->reason) != 0)
+		return BH_EDATA;
+	return 0;
+}
+
+/* Parses complete records from data; *used receives the bytes consumed (the
+ * rest is an incomplete record unless eof). */
+static int process(struct run *run, const char *data, size_t len, int eof, size_t *used)
+{
+	struct csv_task *t = &run->t;
+	size_t pos = 0;
+	int r;
+	if (run->at_start) {
+		size_t k = len < 3 ? len : 3;
+		if (memcmp(data, utf8_bom, k) == 0 && k < 3 && !eof) {
+			*used = 0;
+			return 0;
+		}
+		if (k == 3 && memcmp(data, utf8_bom, 3) == 0)
+			pos = 3;
+		run->at_start = 0;
+	}
+	while (pos < len) {
+		struct csv_result res;
+		enum csv_status st;
+		if (run->skipping || run->header_left) {
+			size_t n = csv_line_length(data + pos, data + len, eof);
+			if (n == 0 && !eof) {
+				if (run->skipping) /* drop what we have; keep looking */
+					pos = len;
+				break;
+			}
+			pos += n ? n : len - pos;
+			t->line++;
+			if (run->skipping)
+				run->skipping = 0;
+			else
+				run->header_left--;
+			continue;
+		}
+		st = csv_parse_record(t, data + pos, data + len, eof, &res);
+		switch (st) {
+		case CSV_RECORD:
+			if ((r = bh_pb_end_record(t->pb)) < 0)
+				return r;
+			break;
+		case CSV_SKIP:
+			break;
+		case CSV_INCOMPLETE:
+			bh_pb_discard_record(t->pb);
+			*used = pos;
+			return 0;
+		case CSV_INVALID:
+			bh_pb_discard_record(t->pb);
+			if (res.consumed == 0) /* at eof: the rest is the record */
+				res.consumed = len - pos;
+			if ((r = report(run, data + pos, res.consumed, res.column)) < 0)
+				return r;
+			break;
+		case CSV_FAIL:
+			bh_pb_discard_record(t->pb);
+			return res.error < 0 ? res.error : -EIO;
+		}
+		if (res.consumed == 0) /* nothing left at eof */
+			res.consumed = len - pos;
+		pos += res.consumed;
+		t->line += res.lines;
+	}
+	*used = pos;
+	return 0;
+}
+
+static int carry_append(struct run *run, const char *data, size_t n)
+{
+	if (run->carry_cap - run->carry_len < n) {
+		size_t cap = run->carry_cap ? run->carry_cap : 65536;
+		char *b;
+		while (cap - run->carry_len < n)
+			cap *= 2;
+		b = realloc(run->carry, cap);
+		if (!b)
+			return -ENOMEM;
+		run->carry = b;
+		run->carry_cap = cap;
+	}
+	memcpy(run->carry + run->carry_len, data, n);
+	run->carry_len += n;
+	return 0;
+}
+
+/* Parses what the carry holds and keeps only the unfinished record; rejects
+ * that record if it already exceeds max_line_size. */
+static int drain_carry(struct run *run, int eof)
+{
+	size_t used;
+	int r = process(run, run->carry, run->carry_len, eof, &used);
+	if (r < 0)
+		return r;
+	memmove(run->carry, run->carry + used, run->carry_len - used);
+	run->carry_len -= used;
+	if (run->carry_len > run->t.p->max_line) {
+		struct csv_task *t = &run->t;
+		size_t first = csv_line_length(run->carry, run->carry + run->carry_len, 0);
+		snprintf(t->reason, sizeof(t->reason), "record larger than max_line_size (%zu bytes)", t->p->max_line);
+		r = report(run, run->carry, first ? first : t->p->max_line, 0);
+		if (r < 0)
+			return r;
+		if (first) { /* a multi-line record: resume after its first line */
+			memmove(run->carry, run->carry + first, run->carry_len - first);
+			run->carry_len -= first;
+			t->line++;
+			return drain_carry(run, eof);
+		}
+		run->carry_len = 0;
+		run->skipping = 1;
+	}
+	return 0;
+}
+
+/* Feeds one chunk: straight from the chunk while no record is pending, else
+ * through the carry in growing pieces that end at line ends, so a pending
+ * record is re-tokenized O(1) times per byte on average. */
+static int feed(struct run *run, const char *data, size_t n)
+{
+	size_t off = 0, used;
+	int r;
+	while (off < n) {
+		if (run->carry_len == 0) {
+			if ((r = process(run, data + off, n - off, 0, &used)) < 0)
+				return r;
+			off += used;
+			if (off < n && (r = carry_append(run, data + off, n - off)) < 0)
+				return r;
+			/* The leftover was just found incomplete: only its size matters now. */
+			return run->carry_len > run->t.p->max_line ? drain_carry(run, 0) : 0;
+		} else {
+			size_t step = run->carry_len > CARRY_MIN_STEP ? run->carry_len : CARRY_MIN_STEP;
+			size_t take = n - off, extra;
+			if (step < take) {
+				extra = csv_line_length(data + off + step, data + n, 0);
+				take = extra ? step + extra : take;
+			}
+			if ((r = carry_append(run, data + off, take)) < 0)
+				return r;
+			off += take;
+			if ((r = drain_carry(run, 0)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int parser_run(void *state, bh_ctx *ctx, bh_stream *in, bh_page_builder *out)
+{
+	struct run run;
+	int r = 0;
+	memset(&run, 0, sizeof(run));
+	run.t.p = state;
+	run.t.ctx = ctx;
+	run.t.pb = out;
+	run.t.source = in->name;
+	run.header_left = (uint64_t)run.t.p->skip_header_lines;
+	run.at_start = 1;
+	for (;;) {
+		const char *data;
+		ssize_t n = in->read(in->self, &data);
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		if (n == 0) {
+			if (run.carry_len)
+				r = drain_carry(&run, 1);
+			break;
+		}
+		if ((r = feed(&run, data, (size_t)n)) < 0)
+			break;
+	}
+	free(run.carry);
+	free(run.t.scratch);
+	return r;
+}
+
+const bh_parser_vtable csv_parser_vtable = {
+	.struct_size = sizeof(bh_parser_vtable),
+	.begin = parser_begin,
+	.run = parser_run,
+	.end = parser_end,
+	.guess = csv_guess,
+};

@@ -1,0 +1,70 @@
+/* csv parser internals: the configuration shared by tasks, one task's
+ * state, and the record tokenizer (record.c) driven by the chunk loop
+ * (parser.c). */
+#ifndef CSV_PARSER_H
+#define CSV_PARSER_H
+
+#include "plugins/csv/csv.h"
+
+struct csv_column {
+	const char *name;
+	bh_type type;
+	const char *format; /* timestamps: strptime-style, NULL for ISO 8601 */
+	int32_t zone;       /* timestamps: seconds east of UTC for text without a zone */
+};
+
+struct csv_parser {
+	char delim[CSV_MAX_DELIMITER];
+	size_t delim_len;
+	int quote;  /* -1: none */
+	int escape; /* -1: none */
+	const char *null_string; /* NULL: empty unquoted fields are null */
+	size_t null_len;
+	int trim;
+	int64_t skip_header_lines;
+	int allow_extra, allow_optional, stop_on_invalid;
+	const char *comment;
+	size_t comment_len;
+	size_t max_quoted, max_line;
+	const bh_schema *schema;
+	struct csv_column *cols;
+	uint32_t ncols;
+};
+
+struct csv_task {
+	const struct csv_parser *p;
+	bh_ctx *ctx;
+	bh_page_builder *pb;
+	const char *source;
+	uint64_t line; /* physical lines consumed so far */
+	char *scratch; /* unescaped quoted fields, grown up to max_quoted */
+	size_t scratch_cap;
+	char reason[320];
+};
+
+enum csv_status {
+	CSV_RECORD,     /* a record was appended (not yet ended) */
+	CSV_SKIP,       /* an empty or comment line */
+	CSV_INCOMPLETE, /* more input is needed to decide */
+	CSV_INVALID,    /* an invalid record: reason in task->reason */
+	CSV_FAIL,       /* an error (e.g. no memory): code in result.error */
+};
+
+struct csv_result {
+	size_t consumed; /* bytes of the record, its line end included */
+	uint64_t lines;  /* line ends within those bytes */
+	uint32_t column; /* 1-based column of the problem, 0 for the whole record */
+	int resync;      /* invalid and the record's extent is unknown: resume after its first line */
+	int error;
+};
+
+/* Tokenizes one record starting at s (bytes up to end, end of input when eof)
+ * and appends its values to task->pb. */
+enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *end, int eof,
+				 struct csv_result *res);
+
+/* Bytes up to and including the first line end at or after s, or 0 when it
+ * is not within [s, end) (a lone \r at end counts only at eof). */
+size_t csv_line_length(const char *s, const char *end, int eof);
+
+#endif

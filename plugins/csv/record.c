@@ -1,0 +1,359 @@
+/* The csv record tokenizer: splits one record into fields (RFC 4180 quoting
+ * plus Embulk's escape character and trimming rules), converts each field to
+ * its column's type and appends it to the page builder.  Fields are found a
+ * word at a time; unquoted strings are copied once, straight into the page. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugins/csv/parser.h"
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Bytes of w equal to the byte replicated in pattern get their high bit set
+ * (the lowest match is exact; bits above it may be spurious). */
+static inline uint64_t match_byte(uint64_t w, uint64_t pattern)
+{
+	uint64_t x = w ^ pattern;
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* First byte in [p, end) equal to a, b or c. */
+static const char *scan3(const char *p, const char *end, unsigned char a, unsigned char b, unsigned char c)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t pa = ONES * a, pb = ONES * b, pc = ONES * c;
+	while (end - p >= 8) {
+		uint64_t w, m;
+		memcpy(&w, p, 8);
+		m = match_byte(w, pa) | match_byte(w, pb) | match_byte(w, pc);
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && (unsigned char)*p != a && (unsigned char)*p != b && (unsigned char)*p != c)
+		p++;
+	return p;
+}
+
+size_t csv_line_length(const char *s, const char *end, int eof)
+{
+	const char *p = scan3(s, end, '\n', '\r', '\n');
+	if (p == end)
+		return 0;
+	if (*p == '\r') {
+		if (p + 1 == end)
+			return eof ? (size_t)(end - s) : 0;
+		if (p[1] == '\n')
+			p++;
+	}
+	return (size_t)(p + 1 - s);
+}
+
+/* Line ends in quoted text: \n, \r\n and a lone \r each count once. */
+static uint64_t count_lines(const char *p, const char *end)
+{
+	uint64_t n = 0;
+	for (; p < end; p++)
+		if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n')))
+			n++;
+	return n;
+}
+
+static int invalid(struct csv_task *t, struct csv_result *res, uint32_t column, const char *fmt, ...)
+	BH_PRINTF(4, 5);
+static int invalid(struct csv_task *t, struct csv_result *res, uint32_t column, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+	res->column = column;
+	return CSV_INVALID;
+}
+
+/* Copies a quoted field's content without its escapes into task scratch. */
+static int unescape(struct csv_task *t, const char *s, size_t n, size_t *out_len)
+{
+	const struct csv_parser *p = t->p;
+	size_t len = 0;
+	if (n > t->scratch_cap) {
+		size_t cap = t->scratch_cap ? t->scratch_cap : 256;
+		char *b;
+		while (cap < n)
+			cap *= 2;
+		b = realloc(t->scratch, cap);
+		if (!b)
+			return -ENOMEM;
+		t->scratch = b;
+		t->scratch_cap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (i + 1 < n && (((int)c == p->quote && (unsigned char)s[i + 1] == c) ||
+				  ((int)c == p->escape && ((int)(unsigned char)s[i + 1] == p->quote ||
+							   (int)(unsigned char)s[i + 1] == p->escape))))
+			c = (unsigned char)s[++i];
+		t->scratch[len++] = (char)c;
+	}
+	*out_len = len;
+	return 0;
+}
+
+/* A short printable excerpt of a value for messages. */
+static int excerpt_len(size_t n)
+{
+	return n > 64 ? 64 : (int)n;
+}
+
+/* Converts one field of column c and stores it; returns CSV_INVALID on a bad value. */
+static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const char *v, size_t n, int quoted)
+{
+	const struct csv_parser *p = t->p;
+	const struct csv_column *col = &p->cols[c];
+	bh_page_builder *pb = t->pb;
+	int r = 0;
+	if (p->null_string ? (n == p->null_len && memcmp(v, p->null_string, n) == 0) : (n == 0 && !quoted)) {
+		bh_pb_null(pb, c);
+		return CSV_RECORD;
+	}
+	switch (col->type) {
+	case BH_TYPE_STRING:
+		r = bh_pb_string(pb, c, v, n);
+		if (r < 0) {
+			res->error = r;
+			return CSV_FAIL;
+		}
+		return CSV_RECORD;
+	case BH_TYPE_LONG: {
+		int64_t l;
+		if ((r = bh_parse_long(v, n, &l)) == 0) {
+			bh_pb_long(pb, c, l);
+			return CSV_RECORD;
+		}
+		break;
+	}
+	case BH_TYPE_DOUBLE: {
+		double d;
+		if ((r = bh_parse_double(v, n, &d)) == 0) {
+			bh_pb_double(pb, c, d);
+			return CSV_RECORD;
+		}
+		break;
+	}
+	case BH_TYPE_BOOLEAN: {
+		int b;
+		if ((r = bh_parse_boolean(v, n, &b)) == 0) {
+			bh_pb_boolean(pb, c, b);
+			return CSV_RECORD;
+		}
+		break;
+	}
+	case BH_TYPE_TIMESTAMP: {
+		bh_timestamp ts;
+		if ((r = bh_parse_timestamp_at(v, n, col->format, col->zone, &ts)) == 0) {
+			bh_pb_timestamp(pb, c, ts);
+			return CSV_RECORD;
+		}
+		return invalid(t, res, c + 1, "column '%s' (timestamp): \"%.*s\" does not match format \"%s\"",
+			       col->name, excerpt_len(n), v, col->format ? col->format : "ISO 8601");
+	}
+	case BH_TYPE_JSON:
+		if (!csv_json_valid(v, n))
+			return invalid(t, res, c + 1, "column '%s' (json): \"%.*s\" is not valid JSON", col->name,
+				       excerpt_len(n), v);
+		r = bh_pb_string(pb, c, v, n);
+		if (r < 0) {
+			res->error = r;
+			return CSV_FAIL;
+		}
+		return CSV_RECORD;
+	}
+	return invalid(t, res, c + 1, "column '%s' (%s): %s \"%.*s\"", col->name, bh_type_name(col->type),
+		       r == -ERANGE ? "value out of range" : "invalid value", excerpt_len(n), v);
+}
+
+/* The record failed in a way that hides where it ends: report it as its
+ * first line and resume after that line (as Embulk does). */
+static int resync(const char *s, const char *end, int eof, struct csv_result *res)
+{
+	size_t n = csv_line_length(s, end, eof);
+	if (n == 0 && !eof)
+		return CSV_INCOMPLETE;
+	res->consumed = n ? n : (size_t)(end - s);
+	res->lines = 1;
+	res->resync = 1;
+	return CSV_INVALID;
+}
+
+enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *end, int eof,
+				 struct csv_result *res)
+{
+	const struct csv_parser *p = t->p;
+	const char *q = s;
+	unsigned char d0 = (unsigned char)p->delim[0];
+	uint32_t col = 0;
+	int status = CSV_RECORD;
+
+	memset(res, 0, sizeof(*res));
+	if (q == end)
+		return eof ? CSV_SKIP : CSV_INCOMPLETE;
+	/* Empty lines and comment lines are skipped, as in Embulk. */
+	if (*q == '\n' || *q == '\r' ||
+	    (p->comment && (size_t)(end - q) >= p->comment_len && memcmp(q, p->comment, p->comment_len) == 0)) {
+		size_t n = csv_line_length(q, end, eof);
+		if (n == 0 && !eof)
+			return CSV_INCOMPLETE;
+		res->consumed = n ? n : (size_t)(end - s);
+		res->lines = 1;
+		return CSV_SKIP;
+	}
+	if (p->comment && (size_t)(end - q) < p->comment_len && !eof &&
+	    memcmp(q, p->comment, (size_t)(end - q)) == 0)
+		return CSV_INCOMPLETE;
+
+	for (;;) {
+		const char *v, *f;
+		size_t n;
+		int quoted = 0, r;
+
+		while (p->trim && q < end && *q == ' ')
+			q++;
+		if (p->quote >= 0 && q < end && (unsigned char)*q == p->quote) {
+			/* A quoted field: find its closing quote. */
+			int escaped = 0;
+			const char *c = q + 1;
+			unsigned char esc = p->escape >= 0 ? (unsigned char)p->escape : (unsigned char)p->quote;
+			for (;;) {
+				c = scan3(c, end, (unsigned char)p->quote, esc, (unsigned char)p->quote);
+				if ((size_t)(c - (q + 1)) > p->max_quoted) {
+					res->column = col + 1;
+					snprintf(t->reason, sizeof(t->reason),
+						 "column %u: quoted field larger than max_quoted_size_limit (%zu bytes)",
+						 col + 1, p->max_quoted);
+					return resync(s, end, eof, res);
+				}
+				if (c == end) {
+					if (!eof)
+						return CSV_INCOMPLETE;
+					res->column = col + 1;
+					snprintf(t->reason, sizeof(t->reason),
+						 "column %u: unterminated quoted field (missing closing quote)", col + 1);
+					return resync(s, end, eof, res);
+				}
+				if (c + 1 == end && !eof)
+					return CSV_INCOMPLETE; /* need the next byte to decide */
+				if ((unsigned char)*c == p->quote) {
+					if (c + 1 < end && (unsigned char)c[1] == p->quote) {
+						escaped = 1;
+						c += 2;
+						continue;
+					}
+					break;
+				}
+				/* the escape character (distinct from the quote) */
+				if (c + 1 < end && ((int)(unsigned char)c[1] == p->quote || (unsigned char)c[1] == esc)) {
+					escaped = 1;
+					c += 2;
+				} else {
+					c++;
+				}
+			}
+			v = q + 1;
+			n = (size_t)(c - v);
+			res->lines += count_lines(v, c);
+			if (escaped) {
+				r = unescape(t, v, n, &n);
+				if (r < 0) {
+					res->error = r;
+					return CSV_FAIL;
+				}
+				v = t->scratch;
+			}
+			quoted = 1;
+			f = c + 1;
+			while (f < end && *f == ' ')
+				f++;
+			if (f == end && !eof)
+				return CSV_INCOMPLETE;
+			if (f < end && (unsigned char)*f != d0 && *f != '\n' && *f != '\r') {
+				res->column = col + 1;
+				snprintf(t->reason, sizeof(t->reason),
+					 "column %u: unexpected character '%c' after a quoted field", col + 1, *f);
+				return resync(s, end, eof, res);
+			}
+		} else {
+			/* An unquoted field runs to the delimiter or the line end. */
+			v = q;
+			f = q;
+			for (;;) {
+				f = scan3(f, end, d0, '\n', '\r');
+				if (f == end || *f != (char)d0 || p->delim_len == 1)
+					break;
+				if ((size_t)(end - f) < p->delim_len && !eof)
+					return CSV_INCOMPLETE;
+				if ((size_t)(end - f) >= p->delim_len && memcmp(f, p->delim, p->delim_len) == 0)
+					break;
+				f++;
+			}
+			if (f == end && !eof)
+				return CSV_INCOMPLETE;
+			n = (size_t)(f - v);
+			while (p->trim && n && v[n - 1] == ' ')
+				n--;
+		}
+		/* f is now at a delimiter, a line end or the end of input. */
+		if (f < end && (unsigned char)*f == d0 && p->delim_len > 1) {
+			if ((size_t)(end - f) < p->delim_len) {
+				if (!eof)
+					return CSV_INCOMPLETE;
+			} else if (memcmp(f, p->delim, p->delim_len) != 0) {
+				res->column = col + 1;
+				snprintf(t->reason, sizeof(t->reason),
+					 "column %u: unexpected character '%c' after a quoted field", col + 1, *f);
+				return resync(s, end, eof, res);
+			}
+		}
+		if (col < p->ncols) {
+			if (status == CSV_RECORD) {
+				r = store(t, res, col, v, n, quoted);
+				if (r == CSV_FAIL)
+					return CSV_FAIL;
+				status = r;
+			}
+		} else if (!p->allow_extra && status == CSV_RECORD) {
+			status = invalid(t, res, col + 1, "too many columns (expected %u)", p->ncols);
+		}
+		col++;
+		if (f < end && (unsigned char)*f == d0 &&
+		    (p->delim_len == 1 || ((size_t)(end - f) >= p->delim_len && memcmp(f, p->delim, p->delim_len) == 0))) {
+			q = f + p->delim_len;
+			continue;
+		}
+		/* The line end (or the end of input) ends the record. */
+		if (f < end) {
+			if (*f == '\r') {
+				if (f + 1 == end && !eof)
+					return CSV_INCOMPLETE;
+				if (f + 1 < end && f[1] == '\n')
+					f++;
+			}
+			f++;
+			res->lines++;
+		}
+		res->consumed = (size_t)(f - s);
+		break;
+	}
+	if (col < p->ncols && status == CSV_RECORD) {
+		if (!p->allow_optional)
+			return invalid(t, res, col + 1, "too few columns (expected %u, got %u)", p->ncols, col);
+		for (; col < p->ncols; col++)
+			bh_pb_null(t->pb, col);
+	}
+	if (status == CSV_RECORD && res->consumed > p->max_line)
+		return invalid(t, res, 0, "record larger than max_line_size (%zu bytes)", p->max_line);
+	return status;
+}

@@ -1,0 +1,504 @@
+/* Unit tests of the SDK's text conversions (bulkhead/text.h). */
+#include <check.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bulkhead/text.h>
+
+static uint64_t rng_state = UINT64_C(0x9E3779B97F4A7C15);
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static int plong(const char *s, int64_t *v)
+{
+	return bh_parse_long(s, strlen(s), v);
+}
+
+static int pdouble(const char *s, double *v)
+{
+	return bh_parse_double(s, strlen(s), v);
+}
+
+static const char *fdouble(double v)
+{
+	static char buf[BH_DOUBLE_MAX_CHARS + 1];
+	size_t n = bh_format_double(v, buf);
+	ck_assert_uint_lt(n, BH_DOUBLE_MAX_CHARS);
+	buf[n] = '\0';
+	return buf;
+}
+
+START_TEST(test_parse_long)
+{
+	int64_t v = 7;
+	ck_assert_int_eq(plong("0", &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(plong("-0", &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(plong("+42", &v), 0);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(plong("9223372036854775807", &v), 0);
+	ck_assert(v == INT64_MAX);
+	ck_assert_int_eq(plong("-9223372036854775808", &v), 0);
+	ck_assert(v == INT64_MIN);
+	ck_assert_int_eq(plong("000000000000000000000000012", &v), 0);
+	ck_assert_int_eq(v, 12);
+	v = 5;
+	ck_assert_int_eq(plong("9223372036854775808", &v), -ERANGE);
+	ck_assert_int_eq(plong("-9223372036854775809", &v), -ERANGE);
+	ck_assert_int_eq(plong("99999999999999999999999", &v), -ERANGE);
+	ck_assert_int_eq(v, 5); /* untouched on failure */
+	ck_assert_int_eq(plong("99999999999999999999x", &v), -EINVAL);
+	ck_assert_int_eq(plong("", &v), -EINVAL);
+	ck_assert_int_eq(plong("-", &v), -EINVAL);
+	ck_assert_int_eq(plong(" 1", &v), -EINVAL);
+	ck_assert_int_eq(plong("1 ", &v), -EINVAL);
+	ck_assert_int_eq(plong("1.0", &v), -EINVAL);
+	ck_assert_int_eq(plong("0x10", &v), -EINVAL);
+	/* n bounds the text: trailing bytes beyond it are not read */
+	ck_assert_int_eq(bh_parse_long("123abc", 3, &v), 0);
+	ck_assert_int_eq(v, 123);
+}
+END_TEST
+
+START_TEST(test_format_long)
+{
+	char buf[BH_LONG_MAX_CHARS + 1];
+	int64_t back;
+	size_t n = bh_format_long(INT64_MIN, buf);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "-9223372036854775808");
+	n = bh_format_long(0, buf);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "0");
+	n = bh_format_long(-1, buf);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "-1");
+	for (int i = 0; i < 100000; i++) {
+		int64_t v = (int64_t)rnd() >> (rnd() % 64);
+		n = bh_format_long(v, buf);
+		buf[n] = '\0';
+		ck_assert_int_eq(bh_parse_long(buf, n, &back), 0);
+		ck_assert(back == v);
+		char ref[32];
+		snprintf(ref, sizeof(ref), "%lld", (long long)v);
+		ck_assert_str_eq(buf, ref);
+	}
+}
+END_TEST
+
+START_TEST(test_parse_boolean)
+{
+	static const char *const yes[] = { "true", "TRUE", "True", "yes", "YES", "on", "On", "1", "t", "T", "y", "Y" };
+	static const char *const no[] = { "false", "FALSE", "no", "No", "off", "OFF", "0", "f", "F", "n", "N" };
+	int b;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		b = 0;
+		ck_assert_int_eq(bh_parse_boolean(yes[i], strlen(yes[i]), &b), 0);
+		ck_assert_int_eq(b, 1);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		b = 1;
+		ck_assert_int_eq(bh_parse_boolean(no[i], strlen(no[i]), &b), 0);
+		ck_assert_int_eq(b, 0);
+	}
+	ck_assert_int_eq(bh_parse_boolean("", 0, &b), -EINVAL);
+	ck_assert_int_eq(bh_parse_boolean("tru", 3, &b), -EINVAL);
+	ck_assert_int_eq(bh_parse_boolean("truee", 5, &b), -EINVAL);
+	ck_assert_int_eq(bh_parse_boolean("2", 1, &b), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_parse_double)
+{
+	double v = 0;
+	ck_assert_int_eq(pdouble("0.1", &v), 0);
+	ck_assert(v == 0.1);
+	ck_assert_int_eq(pdouble("-1.5e3", &v), 0);
+	ck_assert(v == -1500.0);
+	ck_assert_int_eq(pdouble(".5", &v), 0);
+	ck_assert(v == 0.5);
+	ck_assert_int_eq(pdouble("5.", &v), 0);
+	ck_assert(v == 5.0);
+	ck_assert_int_eq(pdouble("1E+2", &v), 0);
+	ck_assert(v == 100.0);
+	ck_assert_int_eq(pdouble("-0", &v), 0);
+	ck_assert(v == 0 && signbit(v));
+	ck_assert_int_eq(pdouble("NaN", &v), 0);
+	ck_assert(isnan(v));
+	ck_assert_int_eq(pdouble("Infinity", &v), 0);
+	ck_assert(isinf(v) && v > 0);
+	ck_assert_int_eq(pdouble("-Infinity", &v), 0);
+	ck_assert(isinf(v) && v < 0);
+	ck_assert_int_eq(pdouble("inf", &v), 0);
+	ck_assert(isinf(v) && v > 0);
+	/* halfway between 2^53 and 2^53 + 2: ties to even */
+	ck_assert_int_eq(pdouble("9007199254740993", &v), 0);
+	ck_assert(v == 9007199254740992.0);
+	ck_assert_int_eq(pdouble("2.2250738585072011e-308", &v), 0);
+	ck_assert(v == strtod("2.2250738585072011e-308", NULL));
+	ck_assert_int_eq(pdouble("4.9e-324", &v), 0);
+	ck_assert(v == 5e-324);
+	ck_assert_int_eq(pdouble("1e-400", &v), 0);
+	ck_assert(v == 0);
+	ck_assert_int_eq(pdouble("1e400", &v), -ERANGE);
+	ck_assert_int_eq(pdouble("1.7976931348623157e308", &v), 0);
+	ck_assert(v == DBL_MAX);
+	ck_assert_int_eq(pdouble("1e99999999999999999999", &v), -ERANGE);
+	ck_assert_int_eq(pdouble("0e99999999999999999999", &v), 0);
+	ck_assert(v == 0);
+	static const char *const bad[] = { "", "-", ".", "e5", "1e", "1e+", "1.2.3", " 1", "1 ", "0x10",
+					   "1,5", "nanx", "--1", "Infinit" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(pdouble(bad[i], &v) == -EINVAL, "accepted \"%s\"", bad[i]);
+}
+END_TEST
+
+/* Long inputs take the strtod path: compare with strtod itself. */
+START_TEST(test_parse_double_long_inputs)
+{
+	char buf[2100];
+	double v;
+	for (int i = 0; i < 2000; i++) {
+		size_t n = 0, digits = 20 + rnd() % 1500;
+		if (rnd() & 1)
+			buf[n++] = '-';
+		for (size_t k = 0; k < digits; k++)
+			buf[n++] = (char)('0' + rnd() % 10);
+		if (rnd() & 1) {
+			memmove(buf + n - digits / 2 + 1, buf + n - digits / 2, digits / 2);
+			buf[n - digits / 2] = '.';
+			n++;
+		}
+		n += (size_t)snprintf(buf + n, 20, "e%d", (int)(rnd() % 1400) - 700);
+		buf[n] = '\0';
+		ck_assert_int_eq(pdouble(buf, &v) == 0 || pdouble(buf, &v) == -ERANGE, 1);
+		double ref = strtod(buf, NULL);
+		if (!isinf(ref)) {
+			ck_assert_msg(pdouble(buf, &v) == 0, "%s", buf);
+			ck_assert_msg(memcmp(&v, &ref, sizeof(v)) == 0, "%s: %a != %a", buf, v, ref);
+		}
+	}
+	/* A decimal just above a halfway point, decided by its 800th digit. */
+	strcpy(buf, "9007199254740993.");
+	memset(buf + 17, '0', 800);
+	strcpy(buf + 817, "1");
+	ck_assert_int_eq(pdouble(buf, &v), 0);
+	ck_assert(v == 9007199254740994.0);
+	/* Many short decimals: exact agreement with strtod. */
+	for (int i = 0; i < 200000; i++) {
+		uint64_t bits = rnd();
+		double x;
+		memcpy(&x, &bits, sizeof(x));
+		if (!isfinite(x))
+			continue;
+		snprintf(buf, sizeof(buf), "%.*g", (int)(rnd() % 17) + 1, x);
+		double ref = strtod(buf, NULL);
+		ck_assert_int_eq(pdouble(buf, &v), isinf(ref) ? -ERANGE : 0);
+		if (!isinf(ref))
+			ck_assert_msg(memcmp(&v, &ref, sizeof(v)) == 0, "%s", buf);
+	}
+}
+END_TEST
+
+START_TEST(test_format_double_cases)
+{
+	ck_assert_str_eq(fdouble(0.1), "0.1");
+	ck_assert_str_eq(fdouble(1.0 / 3), "0.3333333333333333");
+	ck_assert_str_eq(fdouble(2.0 / 3), "0.6666666666666666");
+	ck_assert_str_eq(fdouble(5e-324), "5e-324");
+	ck_assert_str_eq(fdouble(-5e-324), "-5e-324");
+	ck_assert_str_eq(fdouble(DBL_MAX), "1.7976931348623157e+308");
+	ck_assert_str_eq(fdouble(DBL_MIN), "2.2250738585072014e-308");
+	ck_assert_str_eq(fdouble(9007199254740992.0), "9007199254740992.0");
+	ck_assert_str_eq(fdouble(9007199254740991.0), "9007199254740991.0");
+	ck_assert_str_eq(fdouble(9007199254740994.0), "9007199254740994.0");
+	ck_assert_str_eq(fdouble(0.0), "0.0");
+	ck_assert_str_eq(fdouble(-0.0), "-0.0");
+	ck_assert_str_eq(fdouble(NAN), "NaN");
+	ck_assert_str_eq(fdouble(INFINITY), "Infinity");
+	ck_assert_str_eq(fdouble(-INFINITY), "-Infinity");
+	ck_assert_str_eq(fdouble(1.0), "1.0");
+	ck_assert_str_eq(fdouble(-100.0), "-100.0");
+	ck_assert_str_eq(fdouble(1.5), "1.5");
+	ck_assert_str_eq(fdouble(123.456), "123.456");
+	ck_assert_str_eq(fdouble(1e15), "1000000000000000.0");
+	ck_assert_str_eq(fdouble(1e16), "1e+16");
+	ck_assert_str_eq(fdouble(1e21), "1e+21");
+	ck_assert_str_eq(fdouble(1e22), "1e+22");
+	ck_assert_str_eq(fdouble(1e23), "1e+23");
+	ck_assert_str_eq(fdouble(0.0001), "0.0001");
+	ck_assert_str_eq(fdouble(1e-5), "1e-05");
+	ck_assert_str_eq(fdouble(1e-7), "1e-07");
+	ck_assert_str_eq(fdouble(1.25e-300), "1.25e-300");
+	ck_assert_str_eq(fdouble(123456789012345680.0), "1.2345678901234568e+17");
+	ck_assert_str_eq(fdouble(0.30000000000000004), "0.30000000000000004");
+	ck_assert_str_eq(fdouble(ldexp(1, -1022)), "2.2250738585072014e-308");
+	ck_assert_str_eq(fdouble(ldexp(1, 1023)), "8.98846567431158e+307");
+}
+END_TEST
+
+/* Digits of a formatted double, without sign, point or exponent. */
+static int significant_digits(const char *s)
+{
+	int n = 0, started = 0, last_nonzero = 0;
+	for (; *s && *s != 'e'; s++) {
+		if (*s < '0' || *s > '9')
+			continue;
+		if (*s != '0')
+			started = 1;
+		if (started) {
+			n++;
+			if (*s != '0')
+				last_nonzero = n;
+		}
+	}
+	return last_nonzero;
+}
+
+/* A power of ten that makes short decimals like 12.345. */
+static double exact_scale(long i)
+{
+	static const double p[] = { 1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7 };
+	return p[(i / 4) % 8];
+}
+
+/* Round trip of random bit patterns, and no shorter decimal reads back. */
+START_TEST(test_format_double_random)
+{
+	char ref[64];
+	for (long i = 0; i < 1000000; i++) {
+		uint64_t bits = rnd();
+		double v, back;
+		const char *s;
+		if (i % 4 == 1) /* short decimals take another path */
+			bits = (uint64_t)(rnd() % 10000000);
+		memcpy(&v, &bits, sizeof(v));
+		if (i % 4 == 1)
+			v = (double)bits / exact_scale(i);
+		if (!isfinite(v))
+			continue;
+		s = fdouble(v);
+		back = strtod(s, NULL);
+		ck_assert_msg(memcmp(&back, &v, sizeof(v)) == 0, "%a printed as %s", v, s);
+		if (i % 10 == 0) {
+			int nd = significant_digits(s);
+			if (nd > 1) {
+				snprintf(ref, sizeof(ref), "%.*e", nd - 2, v);
+				back = strtod(ref, NULL);
+				ck_assert_msg(back != v, "%a printed as %s but %s is shorter", v, s, ref);
+			}
+		}
+	}
+}
+END_TEST
+
+/* ---- timestamps ---------------------------------------------------------- */
+
+static bh_timestamp pts(const char *s, const char *format)
+{
+	bh_timestamp t = { 0, 0 };
+	int r = bh_parse_timestamp(s, strlen(s), format, &t);
+	ck_assert_msg(r == 0, "\"%s\" with %s: %d", s, format ? format : "ISO", r);
+	return t;
+}
+
+static const char *fts(bh_timestamp t, const char *format, int32_t offset)
+{
+	static char buf[BH_TIMESTAMP_MAX_CHARS];
+	ck_assert_uint_gt(bh_format_timestamp_at(t, format, offset, buf, sizeof(buf)), 0);
+	return buf;
+}
+
+START_TEST(test_civil)
+{
+	int64_t y;
+	unsigned m, d;
+	ck_assert_int_eq(bh_days_from_civil(1970, 1, 1), 0);
+	ck_assert_int_eq(bh_days_from_civil(2000, 3, 1), 11017);
+	ck_assert_int_eq(bh_days_from_civil(1969, 12, 31), -1);
+	ck_assert_int_eq(bh_days_from_civil(0, 3, 1), -719468);
+	for (int64_t days = -800000; days <= 800000; days += 1 + (int64_t)(rnd() % 7)) {
+		bh_civil_from_days(days, &y, &m, &d);
+		ck_assert(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+		ck_assert_int_eq(bh_days_from_civil(y, m, d), days);
+	}
+	bh_civil_from_days(bh_days_from_civil(2024, 2, 29), &y, &m, &d);
+	ck_assert(y == 2024 && m == 2 && d == 29);
+	/* the day after 1900-02-28 is March 1st (1900 is not a leap year) */
+	bh_civil_from_days(bh_days_from_civil(1900, 2, 28) + 1, &y, &m, &d);
+	ck_assert(y == 1900 && m == 3 && d == 1);
+}
+END_TEST
+
+START_TEST(test_parse_timestamp_iso)
+{
+	bh_timestamp t = pts("2020-01-02 03:04:05.123456789 UTC", NULL);
+	ck_assert_int_eq(t.sec, 1577934245);
+	ck_assert_int_eq(t.nsec, 123456789);
+	ck_assert_int_eq(pts("2020-01-02T03:04:05Z", NULL).sec, 1577934245);
+	ck_assert_int_eq(pts("2020-01-02T03:04:05+09:00", NULL).sec, 1577934245 - 9 * 3600);
+	ck_assert_int_eq(pts("2020-01-02 03:04:05 -0130", NULL).sec, 1577934245 + 5400);
+	ck_assert_int_eq(pts("2020-01-02 03:04", NULL).sec, 1577934240);
+	ck_assert_int_eq(pts("2020-01-02", NULL).sec, 1577923200);
+	ck_assert_int_eq(pts("2020-01-02 03:04:05,5", NULL).nsec, 500000000);
+	t = pts("1969-12-31 23:59:59.999", NULL);
+	ck_assert_int_eq(t.sec, -1);
+	ck_assert_int_eq(t.nsec, 999000000);
+	ck_assert_int_eq(pts("0001-01-01", NULL).sec, INT64_C(-62135596800));
+	/* more than nine fraction digits are truncated */
+	ck_assert_int_eq(pts("2020-01-02 03:04:05.1234567891", NULL).nsec, 123456789);
+	static const char *const bad[] = { "", "2020", "2020-13-01", "2020-02-30", "2021-02-29", "2020-01-01 24:00",
+					   "2020-01-01 12:60", "2020-01-01T", "2020-01-01 03:04:05 +25:00",
+					   "2020-01-01 03:04:05 JST", "2020-01-01 03:04:05.", "2020-1-1", " 2020-01-01" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bh_timestamp x;
+		ck_assert_msg(bh_parse_timestamp(bad[i], strlen(bad[i]), NULL, &x) == -EINVAL, "accepted \"%s\"",
+			      bad[i]);
+	}
+	/* with a default zone for text that has none */
+	ck_assert_int_eq(bh_parse_timestamp_at("2020-01-02 03:04:05", 19, NULL, 3600, &t), 0);
+	ck_assert_int_eq(t.sec, 1577934245 - 3600);
+	ck_assert_int_eq(bh_parse_timestamp_at("2020-01-02 03:04:05Z", 20, NULL, 3600, &t), 0);
+	ck_assert_int_eq(t.sec, 1577934245);
+}
+END_TEST
+
+START_TEST(test_parse_timestamp_formats)
+{
+	ck_assert_int_eq(pts("2020-01-02 03:04:05.123 +0900", "%Y-%m-%d %H:%M:%S.%N %z").sec, 1577934245 - 32400);
+	ck_assert_int_eq(pts("2020-01-02 03:04:05.123 +0900", "%Y-%m-%d %H:%M:%S.%N %z").nsec, 123000000);
+	ck_assert_int_eq(pts("20200102030405", "%Y%m%d%H%M%S").sec, 1577934245);
+	ck_assert_int_eq(pts("02/Jan/2020:03:04:05 +0000", "%d/%b/%Y:%H:%M:%S %z").sec, 1577934245);
+	ck_assert_int_eq(pts("2 January 2020", "%d %B %Y").sec, 1577923200);
+	ck_assert_int_eq(pts("1577934245", "%s").sec, 1577934245);
+	ck_assert_int_eq(pts("-1", "%s").sec, -1);
+	ck_assert_int_eq(pts("Jan 2 2020 3:04 PM", "%b %d %Y %I:%M %p").sec, 1577977440);
+	ck_assert_int_eq(pts("Jan 2 2020 12:04 AM", "%b %d %Y %I:%M %p").sec, 1577923440);
+	ck_assert_int_eq(pts("2020-366", "%Y-%j").sec, 1609372800);
+	ck_assert_int_eq(pts("Thu, 02 Jan 2020 03:04:05 GMT", "%a, %d %b %Y %T %Z").sec, 1577934245);
+	ck_assert_int_eq(pts("2020-01-02T03:04:05", "%FT%T").sec, 1577934245);
+	ck_assert_int_eq(pts("10%", "%H%%").sec, 10 * 3600);
+	ck_assert_int_eq(pts("2020-01-02   03", "%Y-%m-%d %H").sec, 1577934000);
+	static const struct {
+		const char *s, *f;
+	} bad[] = {
+		{ "2021-366", "%Y-%j" }, { "13:00 PM", "%I:%M %p" }, { "2020-01-02x", "%Y-%m-%d" },
+		{ "2020-01-02", "%Y-%m-%d %H" }, { "x", "%Q" }, { "2020", "%Y-" }, { "Foo 2 2020", "%b %d %Y" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bh_timestamp x;
+		ck_assert_msg(bh_parse_timestamp(bad[i].s, strlen(bad[i].s), bad[i].f, &x) == -EINVAL,
+			      "accepted \"%s\" with %s", bad[i].s, bad[i].f);
+	}
+}
+END_TEST
+
+START_TEST(test_format_timestamp)
+{
+	bh_timestamp t = { 1577934245, 123456789 };
+	char small[8];
+	ck_assert_str_eq(fts(t, NULL, 0), "2020-01-02 03:04:05.123456 +0000");
+	ck_assert_str_eq(fts(t, "%Y-%m-%dT%H:%M:%S.%3N%:z", 32400), "2020-01-02T12:04:05.123+09:00");
+	ck_assert_str_eq(fts(t, "%N|%9N|%6N|%L|%1N", 0), "123456789|123456789|123456|123|1");
+	ck_assert_str_eq(fts(t, "%a %A %b %B %e %j %I %p %u %w %Z %%", 0),
+			 "Thu Thursday Jan January  2 002 03 AM 4 4 UTC %");
+	ck_assert_str_eq(fts(t, "%Z %z", -5400), "-01:30 -0130");
+	ck_assert_str_eq(fts(t, "%s %F %T %D %R", 0), "1577934245 2020-01-02 03:04:05 01/02/20 03:04");
+	ck_assert_str_eq(fts(t, "%-m/%-d %y %C", 0), "1/2 20 20");
+	bh_timestamp before = { -1, 500000000 };
+	ck_assert_str_eq(fts(before, "%Y-%m-%d %H:%M:%S.%N", 0), "1969-12-31 23:59:59.500000000");
+	bh_timestamp far = { INT64_C(253402300799), 0 };
+	ck_assert_str_eq(fts(far, "%Y-%m-%d %H:%M:%S", 0), "9999-12-31 23:59:59");
+	bh_timestamp ancient = { INT64_C(-62135596800) - 86400, 0 };
+	ck_assert_str_eq(fts(ancient, "%Y-%m-%d", 0), "0000-12-31");
+	/* a too small buffer is an error, never a truncated text */
+	ck_assert_uint_eq(bh_format_timestamp(t, NULL, small, sizeof(small)), 0);
+	ck_assert_uint_eq(bh_format_timestamp(t, "%Y", small, 4), 0);
+	ck_assert_uint_eq(bh_format_timestamp(t, "%Y", small, 5), 4);
+	ck_assert_str_eq(small, "2020");
+}
+END_TEST
+
+START_TEST(test_timestamp_round_trip)
+{
+	static const char *const formats[] = { "%Y-%m-%d %H:%M:%S.%N %z", "%Y-%m-%dT%H:%M:%S.%9N%:z", "%s.%N" };
+	char buf[BH_TIMESTAMP_MAX_CHARS];
+	for (int i = 0; i < 100000; i++) {
+		bh_timestamp t = { (int64_t)(rnd() % UINT64_C(400000000000)) - INT64_C(200000000000),
+				   (int32_t)(rnd() % 1000000000) }, back;
+		int32_t offset = (int32_t)(rnd() % (2 * 86340)) - 86340;
+		offset -= offset % 60;
+		const char *f = formats[i % 3];
+		size_t n = bh_format_timestamp_at(t, f, offset, buf, sizeof(buf));
+		ck_assert_uint_gt(n, 0);
+		ck_assert_int_eq(bh_parse_timestamp(buf, n, f, &back), 0);
+		ck_assert_msg(back.sec == t.sec && back.nsec == t.nsec, "%s", buf);
+		/* the default forms read what the default format writes (microseconds) */
+		n = bh_format_timestamp(t, NULL, buf, sizeof(buf));
+		ck_assert_int_eq(bh_parse_timestamp(buf, n, NULL, &back), 0);
+		ck_assert(back.sec == t.sec && back.nsec == t.nsec / 1000 * 1000);
+	}
+}
+END_TEST
+
+START_TEST(test_utc_offset)
+{
+	int32_t off = 1;
+	ck_assert_int_eq(bh_parse_utc_offset("UTC", 3, &off), 0);
+	ck_assert_int_eq(off, 0);
+	ck_assert_int_eq(bh_parse_utc_offset("+09:00", 6, &off), 0);
+	ck_assert_int_eq(off, 32400);
+	ck_assert_int_eq(bh_parse_utc_offset("-0530", 5, &off), 0);
+	ck_assert_int_eq(off, -19800);
+	ck_assert_int_eq(bh_parse_utc_offset("+09", 3, &off), 0);
+	ck_assert_int_eq(off, 32400);
+	ck_assert_int_eq(bh_parse_utc_offset("Asia/Tokyo", 10, &off), -EINVAL);
+	ck_assert_int_eq(bh_parse_utc_offset("+9", 2, &off), -EINVAL);
+	ck_assert_int_eq(bh_parse_utc_offset("+09:00x", 7, &off), -EINVAL);
+	ck_assert_int_eq(off, 32400);
+}
+END_TEST
+
+static Suite *text_suite(void)
+{
+	Suite *s = suite_create("text");
+	TCase *n = tcase_create("numbers"), *t = tcase_create("timestamps");
+	tcase_set_timeout(n, 120);
+	tcase_add_test(n, test_parse_long);
+	tcase_add_test(n, test_format_long);
+	tcase_add_test(n, test_parse_boolean);
+	tcase_add_test(n, test_parse_double);
+	tcase_add_test(n, test_parse_double_long_inputs);
+	tcase_add_test(n, test_format_double_cases);
+	tcase_add_test(n, test_format_double_random);
+	tcase_add_test(t, test_civil);
+	tcase_add_test(t, test_parse_timestamp_iso);
+	tcase_add_test(t, test_parse_timestamp_formats);
+	tcase_add_test(t, test_format_timestamp);
+	tcase_add_test(t, test_timestamp_round_trip);
+	tcase_add_test(t, test_utc_offset);
+	suite_add_tcase(s, n);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(text_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
