@@ -28,9 +28,10 @@ const bh_option jsonl_parser_options[] = {
 	  "Longest line accepted, in bytes (at most 1 GiB). A longer line is an invalid "
 	  "record." },
 	{ "stop_on_invalid_record", BH_OPT_BOOLEAN, "true", 0,
-	  "Stop the transfer at the first invalid line (bad JSON, not an object, or a value "
-	  "that does not convert to its column's type). When false, invalid lines go to the "
-	  "reject file with their line number and reason, within the run's reject limit." },
+	  "Stop the transfer at the first invalid line (bad JSON, not an object, a value "
+	  "that does not convert to its column's type, a line over max_line_size) with its "
+	  "file, line, column and reason. Set false to hand invalid lines to the run's reject "
+	  "handling (exec.invalid_records) instead." },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -189,7 +190,9 @@ fail:
 	return r;
 }
 
-/* Reports an invalid line.  Returns 0 to go on or BH_EDATA to stop. */
+/* Reports an invalid line: stops when stop_on_invalid_record is set (as the
+ * csv parser does), else lets the host's reject policy decide.  Returns 0 to
+ * go on or BH_EDATA to stop. */
 static int invalid_line(struct parser_run *run, const char *line, size_t len,
 			const struct jsonl_invalid *why)
 {
@@ -198,13 +201,16 @@ static int invalid_line(struct parser_run *run, const char *line, size_t len,
 		.line = run->line_no,
 		.column = why->offset + 1,
 	};
-	int r;
+	const char *source = run->source != NULL ? run->source : "input";
 
 	bh_pb_discard_record(run->pb);
-	r = bh_host->reject(run->ctx, &where, line, len, why->reason);
-	if (r != 0 || run->st->stop_on_invalid) {
-		bh_error(run->ctx, "%s:%" PRIu64 ":%" PRIu64 ": %s",
-			 run->source != NULL ? run->source : "input", where.line, where.column,
+	if (run->st->stop_on_invalid) {
+		bh_error(run->ctx, "%s:%" PRIu64 ":%" PRIu64 ": %s (stopped: stop_on_invalid_record is true)",
+			 source, where.line, where.column, why->reason);
+		return BH_EDATA;
+	}
+	if (bh_host->reject(run->ctx, &where, line, len, why->reason) != 0) {
+		bh_error(run->ctx, "%s:%" PRIu64 ":%" PRIu64 ": %s", source, where.line, where.column,
 			 why->reason);
 		return BH_EDATA;
 	}

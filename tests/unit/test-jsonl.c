@@ -154,6 +154,7 @@ START_TEST(parse_stop_option_wins_over_reject_room)
 	r = parse("{\"columns\":[{\"name\":\"a\",\"type\":\"long\"}]}", in, strlen(in));
 	ck_assert_int_eq(r->status, -10001);
 	ck_assert_msg(strstr(r->error, ":2:1: expected a JSON object") != NULL, "%s", r->error);
+	ck_assert_str_eq(r->rejects_json, "[]");
 	bh_testkit_result_free(r);
 }
 END_TEST
