@@ -38,3 +38,7 @@ TESTS += tests/unit/test-bundle
 tests_unit_test_bundle_SOURCES = tests/unit/test-bundle.c tests/unit/pkgtest.h
 tests_unit_test_bundle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ARCHIVE_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_bundle_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
+
+# CLI tests (they use tests/plugins/versioned-*.so from tests/local.mk).
+TESTS += tests/cli/packaging-cli.sh
+EXTRA_DIST += tests/cli/packaging-cli.sh
