@@ -75,18 +75,18 @@ static int decode_failed(struct decode_stream *d, int at_start)
 	if (d->upstream_error != 0)
 		return d->upstream_error;
 	if (d->in_bytes == 0) {
-		bh_error(d->ctx, "%s: %s is empty, which is not %s data", d->codec->name,
-			 stream_name(d), d->codec->name);
+		bh_error(d->ctx, "%s is empty, which is not %s data", stream_name(d),
+			 d->codec->name);
 		return BH_EDATA;
 	}
 	if (at_start)
-		bh_error(d->ctx, "%s: %s is not %s data or is corrupt: %s", d->codec->name,
-			 stream_name(d), d->codec->name, msg ? msg : "unknown error");
+		bh_error(d->ctx, "%s is not %s data or is corrupt: %s", stream_name(d),
+			 d->codec->name, msg ? msg : "unknown error");
 	else
 		bh_error(d->ctx,
-			 "%s: %s is corrupt or truncated (after %" PRIu64
+			 "%s is corrupt or truncated %s data (after %" PRIu64
 			 " compressed bytes, %" PRIu64 " decompressed): %s",
-			 d->codec->name, stream_name(d), d->in_bytes, d->out_bytes,
+			 stream_name(d), d->codec->name, d->in_bytes, d->out_bytes,
 			 msg ? msg : "unknown error");
 	return BH_EDATA;
 }
@@ -105,9 +105,9 @@ static int check_empty(struct decode_stream *d)
 	if (!d->probe_overflow && compress_is_empty_stream(d->codec, d->probe, d->probe_len))
 		return 0;
 	bh_error(d->ctx,
-		 "%s: %s is corrupt or truncated: nothing could be decompressed from its %" PRIu64
+		 "%s is corrupt or truncated %s data: nothing could be decompressed from its %" PRIu64
 		 " bytes",
-		 d->codec->name, stream_name(d), d->in_bytes);
+		 stream_name(d), d->codec->name, d->in_bytes);
 	return BH_EDATA;
 }
 
@@ -133,9 +133,8 @@ static ssize_t decode_read(void *self, const char **data)
 	d->out_bytes += size;
 	if (d->max_size != 0 && d->out_bytes > d->max_size) {
 		bh_error(d->ctx,
-			 "%s: %s decompresses to more than max_decompressed_size (%" PRIu64
-			 " bytes)",
-			 d->codec->name, stream_name(d), d->max_size);
+			 "%s decompresses to more than max_decompressed_size (%" PRIu64 " bytes)",
+			 stream_name(d), d->max_size);
 		return BH_EDATA;
 	}
 	*data = block;
@@ -163,8 +162,8 @@ int compress_decoder_begin(const struct codec *codec, bh_ctx *ctx, const bh_conf
 	if (r < 0 && r != -ENOENT)
 		return r;
 	if (max < 0) {
-		bh_error(ctx, "%s: max_decompressed_size must be 0 (no limit) or positive, not %" PRId64,
-			 codec->name, max);
+		bh_error(ctx, "max_decompressed_size must be 0 (no limit) or positive, not %" PRId64,
+			 max);
 		return BH_ECONFIG;
 	}
 	s = calloc(1, sizeof(*s));
@@ -202,14 +201,14 @@ int compress_decoder_open(void *state, bh_ctx *ctx, bh_stream *upstream, bh_stre
 	 * other data is an error instead of passing through undecoded. */
 	if (archive_read_append_filter(d->archive, s->codec->filter) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(d->archive) != ARCHIVE_OK) {
-		bh_error(ctx, "%s: libarchive cannot decode %s here: %s", s->codec->name,
+		bh_error(ctx, "libarchive cannot decode %s here: %s",
 			 s->codec->name, archive_error_string(d->archive));
 		r = BH_EPLUGIN;
 		goto fail;
 	}
 	/* The empty format accepts a stream that decompresses to nothing. */
 	if (archive_read_support_format_empty(d->archive) != ARCHIVE_OK) {
-		bh_error(ctx, "%s: libarchive cannot read empty streams", s->codec->name);
+		bh_error(ctx, "libarchive cannot read empty %s streams", s->codec->name);
 		r = BH_EPLUGIN;
 		goto fail;
 	}
@@ -227,8 +226,8 @@ int compress_decoder_open(void *state, bh_ctx *ctx, bh_stream *upstream, bh_stre
 	if (d->upstream_error == 0 && d->in_bytes > 0 &&
 	    (d->head_len < s->codec->magic_len ||
 	     memcmp(d->head, s->codec->magic, s->codec->magic_len) != 0)) {
-		bh_error(ctx, "%s: %s is not %s data (it does not start with the %s signature)",
-			 s->codec->name, stream_name(d), s->codec->name, s->codec->name);
+		bh_error(ctx, "%s is not %s data (it does not start with the %s signature)",
+			 stream_name(d), s->codec->name, s->codec->name);
 		r = BH_EDATA;
 		goto fail;
 	}

@@ -51,7 +51,7 @@ static int encode_failed(struct encode_sink *e, const char *when)
 	const char *msg = archive_error_string(e->archive);
 	if (e->downstream_error != 0)
 		return e->downstream_error;
-	bh_error(e->ctx, "%s: %s failed: %s", e->codec->name, when, msg ? msg : "unknown error");
+	bh_error(e->ctx, "%s %s failed: %s", e->codec->name, when, msg ? msg : "unknown error");
 	return -EIO;
 }
 
@@ -62,7 +62,7 @@ static int encode_write(void *self, const void *data, size_t len)
 	while (len > 0) {
 		la_ssize_t n = archive_write_data(e->archive, p, len);
 		if (n <= 0)
-			return encode_failed(e, "compressing");
+			return encode_failed(e, "compression");
 		p += n;
 		len -= (size_t)n;
 	}
@@ -74,7 +74,7 @@ static int encode_finish(void *self)
 	struct encode_sink *e = self;
 	/* Flushes the compressor's tail (and trailer) through push(). */
 	if (archive_write_close(e->archive) != ARCHIVE_OK)
-		return encode_failed(e, "finishing the compressed stream");
+		return encode_failed(e, "end of stream");
 	e->finished = 1;
 	return e->downstream.finish(e->downstream.self);
 }
@@ -102,8 +102,8 @@ int compress_encoder_begin(const struct codec *codec, bh_ctx *ctx, const bh_conf
 	if (r < 0 && r != -ENOENT)
 		return r;
 	if (r == 0 && (level < codec->level_min || level > codec->level_max)) {
-		bh_error(ctx, "%s: level %" PRId64 " is outside %d..%d", codec->name, level,
-			 codec->level_min, codec->level_max);
+		bh_error(ctx, "level %" PRId64 " is outside %d..%d for %s", level,
+			 codec->level_min, codec->level_max, codec->name);
 		return BH_ECONFIG;
 	}
 	s = calloc(1, sizeof(*s));
@@ -152,7 +152,7 @@ static int encoder_setup(struct encode_sink *e, int level)
 		goto fail;
 	return 0;
 fail:
-	return encode_failed(e, "starting the encoder");
+	return encode_failed(e, "encoder setup");
 }
 
 int compress_encoder_open(void *state, bh_ctx *ctx, bh_sink *downstream, bh_sink *out)

@@ -51,7 +51,7 @@ static int gz_fill(struct gzip_stream *g)
 static int gz_corrupt(struct gzip_stream *g, const char *why)
 {
 	bh_error(g->ctx,
-		 "gzip: %s is corrupt or truncated (after %" PRIu64 " compressed bytes, %" PRIu64
+		 "%s is corrupt or truncated gzip data (after %" PRIu64 " compressed bytes, %" PRIu64
 		 " decompressed): %s",
 		 gz_name(g), g->in_bytes, g->out_bytes, why);
 	return BH_EDATA;
@@ -73,7 +73,7 @@ static ssize_t gzip_read(void *self, const char **data)
 			}
 			if (g->z.next_in[0] != 0x1f) {
 				bh_log(g->ctx, BH_LOG_WARN,
-				       "gzip: %s: ignoring data after the end of the gzip stream",
+				       "%s: ignoring data after the end of the gzip stream",
 				       gz_name(g));
 				g->done = 1;
 				continue;
@@ -98,7 +98,7 @@ static ssize_t gzip_read(void *self, const char **data)
 		g->out_bytes += produced;
 		if (g->max_size != 0 && g->out_bytes > g->max_size) {
 			bh_error(g->ctx,
-				 "gzip: %s decompresses to more than max_decompressed_size (%" PRIu64
+				 "%s decompresses to more than max_decompressed_size (%" PRIu64
 				 " bytes)",
 				 gz_name(g), g->max_size);
 			return BH_EDATA;
@@ -142,12 +142,12 @@ int compress_gzip_open(bh_ctx *ctx, uint64_t max_size, bh_stream *upstream, bh_s
 	if (r < 0)
 		goto fail;
 	if (g->in_bytes == 0) {
-		bh_error(ctx, "gzip: %s is empty, which is not gzip data", gz_name(g));
+		bh_error(ctx, "%s is empty, which is not gzip data", gz_name(g));
 		r = BH_EDATA;
 		goto fail;
 	}
 	if (g->z.next_in[0] != 0x1f || (g->z.avail_in > 1 && g->z.next_in[1] != 0x8b)) {
-		bh_error(ctx, "gzip: %s is not gzip data (it does not start with the gzip signature)",
+		bh_error(ctx, "%s is not gzip data (it does not start with the gzip signature)",
 			 gz_name(g));
 		r = BH_EDATA;
 		goto fail;

@@ -76,7 +76,7 @@ static int input_read_paths(bh_ctx *ctx, const bh_config *cfg, char ***out, size
 	if (r < 0)
 		return r;
 	if (n == 0) {
-		bh_error(ctx, "file: paths is empty; give at least one pattern");
+		bh_error(ctx, "paths is empty; give at least one pattern");
 		return BH_ECONFIG;
 	}
 	v = calloc(n, sizeof(*v));
@@ -119,19 +119,19 @@ static int input_begin(bh_ctx *ctx, const bh_config *cfg, void **state, bh_input
 		goto out;
 	has_paths = r == 0;
 	if ((prefix == NULL) == !has_paths) {
-		bh_error(ctx, "%s", prefix ? "file: give either path_prefix or paths, not both"
-				       : "file: give path_prefix (or paths) to say which files to read");
+		bh_error(ctx, "%s", prefix ? "give either path_prefix or paths, not both"
+				       : "give path_prefix (or paths) to say which files to read");
 		r = BH_ECONFIG;
 		goto out;
 	}
 	if (buffer < FILE_MIN_READ_BUFFER || buffer > FILE_MAX_READ_BUFFER) {
-		bh_error(ctx, "file: read_buffer_size %lld is outside %d..%d bytes", (long long)buffer,
+		bh_error(ctx, "read_buffer_size %lld is outside %d..%d bytes", (long long)buffer,
 			 FILE_MIN_READ_BUFFER, FILE_MAX_READ_BUFFER);
 		r = BH_ECONFIG;
 		goto out;
 	}
 	if (max_files < 1 || max_files > FILE_MAX_MAX_FILES) {
-		bh_error(ctx, "file: max_files %lld is outside 1..%d", (long long)max_files,
+		bh_error(ctx, "max_files %lld is outside 1..%d", (long long)max_files,
 			 FILE_MAX_MAX_FILES);
 		r = BH_ECONFIG;
 		goto out;
@@ -156,11 +156,11 @@ static int input_begin(bh_ctx *ctx, const bh_config *cfg, void **state, bh_input
 	if (r < 0)
 		goto out;
 	if (s->files.count == 0)
-		bh_log(ctx, BH_LOG_INFO, "file: no %sfiles match %s%s; nothing to read",
+		bh_log(ctx, BH_LOG_INFO, "no %sfiles match %s%s; nothing to read",
 		       last_path ? "new " : "", has_paths ? "paths" : "path_prefix ",
 		       has_paths ? "" : prefix);
 	else
-		bh_log(ctx, BH_LOG_INFO, "file: reading %zu file%s, from %s to %s", s->files.count,
+		bh_log(ctx, BH_LOG_INFO, "reading %zu file%s, from %s to %s", s->files.count,
 		       s->files.count == 1 ? "" : "s", s->files.paths[0],
 		       s->files.paths[s->files.count - 1]);
 	plan->task_count = (uint32_t)s->files.count;
@@ -184,7 +184,7 @@ static ssize_t input_stream_read(void *self, const char **data)
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		int e = errno;
-		bh_error(in->ctx, "file: cannot read %s: %s", in->path, strerror(e));
+		bh_error(in->ctx, "cannot read %s: %s", in->path, strerror(e));
 		return -e;
 	}
 	if (n > 0)
@@ -213,7 +213,7 @@ static int input_open_task(void *state, bh_ctx *ctx, uint32_t task, bh_stream *o
 	int r;
 
 	if (task >= s->files.count) {
-		bh_error(ctx, "file: task %u does not exist (%zu files)", task, s->files.count);
+		bh_error(ctx, "task %u does not exist (%zu files)", task, s->files.count);
 		return BH_EPLUGIN;
 	}
 	path = s->files.paths[task];
@@ -227,11 +227,11 @@ static int input_open_task(void *state, bh_ctx *ctx, uint32_t task, bh_stream *o
 	in->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (in->fd < 0) {
 		r = -errno;
-		bh_error(ctx, "file: cannot open %s: %s", path, strerror(errno));
+		bh_error(ctx, "cannot open %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (fstat(in->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
-		bh_error(ctx, "file: %s is no longer a regular file or named pipe", path);
+		bh_error(ctx, "%s is no longer a regular file or named pipe", path);
 		r = BH_EDATA;
 		goto fail;
 	}
@@ -262,7 +262,7 @@ static int input_commit(void *state, bh_ctx *ctx)
 	r = file_json_string(last, &json);
 	if (r == -EILSEQ) {
 		bh_log(ctx, BH_LOG_WARN,
-		       "file: last path %s is not valid UTF-8; the next config gets no last_path", last);
+		       "last path %s is not valid UTF-8; the next config gets no last_path", last);
 		return 0;
 	}
 	if (r < 0)

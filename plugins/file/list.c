@@ -103,7 +103,7 @@ static int walk_entry(struct walk *w, const char *path, const struct stat *lst, 
 
 	if (S_ISLNK(lst->st_mode)) {
 		if (stat(path, &st) < 0) {
-			bh_log(w->ctx, BH_LOG_WARN, "file: skipping %s: cannot follow symbolic link: %s",
+			bh_log(w->ctx, BH_LOG_WARN, "skipping %s: cannot follow symbolic link: %s",
 			       path, strerror(errno));
 			return 0;
 		}
@@ -119,12 +119,12 @@ static int walk_entry(struct walk *w, const char *path, const struct stat *lst, 
 
 	for (i = 0; i <= w->depth; i++) {
 		if (w->devs[i] == st.st_dev && w->inos[i] == st.st_ino) {
-			bh_log(w->ctx, BH_LOG_WARN, "file: skipping %s: symbolic link loop", path);
+			bh_log(w->ctx, BH_LOG_WARN, "skipping %s: symbolic link loop", path);
 			return 0;
 		}
 	}
 	if (w->depth + 1 > FILE_MAX_DEPTH) {
-		bh_error(w->ctx, "file: %s is nested deeper than %d directories under %s", path,
+		bh_error(w->ctx, "%s is nested deeper than %d directories under %s", path,
 			 FILE_MAX_DEPTH, what);
 		return BH_ECONFIG;
 	}
@@ -153,7 +153,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *base, const cha
 	d = opendir(dir);
 	if (d == NULL) {
 		r = -errno;
-		bh_error(w->ctx, "file: cannot list directory %s (for %s): %s", dir, what,
+		bh_error(w->ctx, "cannot list directory %s (for %s): %s", dir, what,
 			 strerror(errno));
 		return r;
 	}
@@ -167,7 +167,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *base, const cha
 		if (de == NULL) {
 			if (errno != 0) {
 				r = -errno;
-				bh_error(w->ctx, "file: cannot list directory %s: %s", dir,
+				bh_error(w->ctx, "cannot list directory %s: %s", dir,
 					 strerror(errno));
 			}
 			break;
@@ -179,7 +179,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *base, const cha
 		n = snprintf(path, sizeof(path), "%s%s%s", base ? base : "", sep ? "/" : "",
 			     de->d_name);
 		if (n < 0 || (size_t)n >= sizeof(path)) {
-			bh_error(w->ctx, "file: path under %s is longer than %d bytes", dir, PATH_MAX);
+			bh_error(w->ctx, "path under %s is longer than %d bytes", dir, PATH_MAX);
 			r = -ENAMETOOLONG;
 			break;
 		}
@@ -187,7 +187,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *base, const cha
 			if (errno == ENOENT)
 				continue; /* removed while we listed */
 			r = -errno;
-			bh_error(w->ctx, "file: cannot stat %s: %s", path, strerror(errno));
+			bh_error(w->ctx, "cannot stat %s: %s", path, strerror(errno));
 			break;
 		}
 		r = walk_entry(w, path, &st, what);
@@ -210,11 +210,11 @@ int file_list_prefix(bh_ctx *ctx, const char *prefix, const struct file_list_opt
 	int r;
 
 	if (prefix[0] == '\0') {
-		bh_error(ctx, "file: path_prefix is empty; give a directory or a file name prefix");
+		bh_error(ctx, "path_prefix is empty; give a directory or a file name prefix");
 		return BH_ECONFIG;
 	}
 	if (strlen(prefix) >= sizeof(dir)) {
-		bh_error(ctx, "file: path_prefix is longer than %d bytes", PATH_MAX - 1);
+		bh_error(ctx, "path_prefix is longer than %d bytes", PATH_MAX - 1);
 		return BH_ECONFIG;
 	}
 	snprintf(what, sizeof(what), "path_prefix '%s'", prefix);
@@ -278,7 +278,7 @@ int file_list_globs(bh_ctx *ctx, const char *const *patterns, size_t npatterns,
 		if (gr == GLOB_NOSPACE) {
 			r = -ENOMEM;
 		} else if (gr == GLOB_ABORTED) {
-			bh_error(ctx, "file: cannot expand %s: read error", what);
+			bh_error(ctx, "cannot expand %s: read error", what);
 			r = -EIO;
 		} else if (gr == 0) {
 			for (j = 0; j < g.gl_pathc && r == 0; j++) {

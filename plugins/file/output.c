@@ -91,12 +91,12 @@ static int output_final_path(bh_ctx *ctx, const char *prefix, const char *format
 	char seq[PATH_MAX], path[PATH_MAX];
 	int n = file_format_sequence(format, (long)task, 0, seq, sizeof(seq));
 	if (n < 0) {
-		bh_error(ctx, "file: sequence_format '%s' does not fit a path", format);
+		bh_error(ctx, "sequence_format '%s' does not fit a path", format);
 		return BH_ECONFIG;
 	}
 	n = snprintf(path, sizeof(path), "%s%s%s", prefix, seq, ext);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
-		bh_error(ctx, "file: output path %s%s%s is longer than %d bytes", prefix, seq, ext,
+		bh_error(ctx, "output path %s%s%s is longer than %d bytes", prefix, seq, ext,
 			 PATH_MAX - 1);
 		return BH_ECONFIG;
 	}
@@ -137,18 +137,18 @@ static int output_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *sche
 		goto out;
 	r = BH_ECONFIG;
 	if (prefix[0] == '\0') {
-		bh_error(ctx, "file: path_prefix is empty");
+		bh_error(ctx, "path_prefix is empty");
 		goto out;
 	}
 	if (file_check_sequence(format) < 0) {
 		bh_error(ctx,
-			 "file: sequence_format '%s' is not supported: use at most two %%d "
+			 "sequence_format '%s' is not supported: use at most two %%d "
 			 "conversions (flags 0 or -, width up to 20) and %%%%",
 			 format);
 		goto out;
 	}
 	if (contains_slash(format) || contains_slash(ext)) {
-		bh_error(ctx, "file: sequence_format and file_ext must not contain '/'; put "
+		bh_error(ctx, "sequence_format and file_ext must not contain '/'; put "
 			      "directories in path_prefix");
 		goto out;
 	}
@@ -171,23 +171,23 @@ static int output_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *sche
 		r = -errno;
 		if (errno == ENOENT)
 			bh_error(ctx,
-				 "file: output directory %s does not exist; create it first "
+				 "output directory %s does not exist; create it first "
 				 "(path_prefix '%s')",
 				 s->dir, prefix);
 		else
-			bh_error(ctx, "file: cannot use output directory %s: %s", s->dir,
+			bh_error(ctx, "cannot use output directory %s: %s", s->dir,
 				 strerror(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		bh_error(ctx, "file: %s (the directory part of path_prefix) is not a directory",
+		bh_error(ctx, "%s (the directory part of path_prefix) is not a directory",
 			 s->dir);
 		r = BH_ECONFIG;
 		goto out;
 	}
 	if (access(s->dir, W_OK) < 0) {
 		r = -errno;
-		bh_error(ctx, "file: cannot write into output directory %s: %s", s->dir,
+		bh_error(ctx, "cannot write into output directory %s: %s", s->dir,
 			 strerror(errno));
 		goto out;
 	}
@@ -229,7 +229,7 @@ static int create_temp(bh_ctx *ctx, const char *dir, const char *final, char **p
 			n = snprintf(buf, sizeof(buf), "%s/" TEMP_MARK "%016llx", dir,
 				     (unsigned long long)rnd);
 		if (n < 0 || (size_t)n >= sizeof(buf)) {
-			bh_error(ctx, "file: temp file name for %s is longer than %d bytes", final,
+			bh_error(ctx, "temp file name for %s is longer than %d bytes", final,
 				 PATH_MAX - 1);
 			return -ENAMETOOLONG;
 		}
@@ -245,12 +245,12 @@ static int create_temp(bh_ctx *ctx, const char *dir, const char *final, char **p
 		}
 		if (errno != EEXIST) {
 			int e = errno;
-			bh_error(ctx, "file: cannot create temp file in %s for %s: %s", dir, final,
+			bh_error(ctx, "cannot create temp file in %s for %s: %s", dir, final,
 				 strerror(e));
 			return -e;
 		}
 	}
-	bh_error(ctx, "file: cannot find a free temp file name in %s", dir);
+	bh_error(ctx, "cannot find a free temp file name in %s", dir);
 	return -EEXIST;
 }
 
@@ -265,7 +265,7 @@ static int sink_write(void *self, const void *data, size_t len)
 			int e = errno;
 			if (e == EINTR)
 				continue;
-			bh_error(k->ctx, "file: cannot write %s (staged as %s): %s", k->final_path,
+			bh_error(k->ctx, "cannot write %s (staged as %s): %s", k->final_path,
 				 k->temp_path, strerror(e));
 			return -e;
 		}
@@ -284,14 +284,14 @@ static int sink_finish(void *self)
 	/* Data must be on disk before commit's rename makes it visible. */
 	if (fsync(fd) < 0) {
 		int e = errno;
-		bh_error(k->ctx, "file: cannot flush %s (staged as %s): %s", k->final_path,
+		bh_error(k->ctx, "cannot flush %s (staged as %s): %s", k->final_path,
 			 k->temp_path, strerror(e));
 		return -e;
 	}
 	k->fd = -1;
 	if (close(fd) < 0) {
 		int e = errno;
-		bh_error(k->ctx, "file: cannot close %s (staged as %s): %s", k->final_path,
+		bh_error(k->ctx, "cannot close %s (staged as %s): %s", k->final_path,
 			 k->temp_path, strerror(e));
 		return -e;
 	}
@@ -324,7 +324,7 @@ static int output_open_sink(void *state, bh_ctx *ctx, uint32_t task, bh_sink *ou
 	int fd = -1, r;
 
 	if (task >= s->task_count) {
-		bh_error(ctx, "file: task %u is out of range (%u tasks)", task, s->task_count);
+		bh_error(ctx, "task %u is out of range (%u tasks)", task, s->task_count);
 		return BH_EPLUGIN;
 	}
 	k = calloc(1, sizeof(*k));
@@ -389,7 +389,7 @@ static int output_commit(void *state, bh_ctx *ctx)
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < s->task_count; i++) {
 		if (s->files[i].temp_path != NULL && !s->files[i].finished) {
-			bh_error(ctx, "file: task %u did not finish %s; nothing was published", i,
+			bh_error(ctx, "task %u did not finish %s; nothing was published", i,
 				 s->files[i].final_path);
 			r = BH_EPLUGIN;
 			break;
@@ -401,7 +401,7 @@ static int output_commit(void *state, bh_ctx *ctx)
 		if (rename(s->files[i].temp_path, s->files[i].final_path) < 0) {
 			r = -errno;
 			bh_error(ctx,
-				 "file: cannot publish %s (from %s): %s; %u of the files were "
+				 "cannot publish %s (from %s): %s; %u of the files were "
 				 "published",
 				 s->files[i].final_path, s->files[i].temp_path, strerror(errno),
 				 published);
@@ -420,11 +420,11 @@ static int output_commit(void *state, bh_ctx *ctx)
 	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		if (fsync(dfd) < 0 && errno != EINVAL)
-			bh_log(ctx, BH_LOG_WARN, "file: cannot sync directory %s: %s", s->dir,
+			bh_log(ctx, BH_LOG_WARN, "cannot sync directory %s: %s", s->dir,
 			       strerror(errno));
 		close(dfd);
 	}
-	bh_log(ctx, BH_LOG_INFO, "file: published %u file%s in %s", published,
+	bh_log(ctx, BH_LOG_INFO, "published %u file%s in %s", published,
 	       published == 1 ? "" : "s", s->dir);
 	return 0;
 }
