@@ -235,19 +235,24 @@ int bundle_remove(const char *store_root, const char *name, const char *version,
 		r = pkg_error(err, -ENOENT, "%s@%s is not installed in %s", name, version, store_root);
 		goto out;
 	}
-	r = store_claim_version(store_root, name, version, &claim, err);
+	char *claim_err = NULL;
+	r = store_claim_version(store_root, name, version, &claim, &claim_err);
+	if (r < 0 && r != -EBUSY) {
+		pkg_error(err, r, "%s", claim_err ? claim_err : "cannot lock");
+		free(claim_err);
+		goto out;
+	}
+	free(claim_err);
 	if (r == -EBUSY && !force) {
 		r = pkg_error(err, -EBUSY, "%s@%s is in use by a running transfer (use --force to remove anyway)", name,
 			      version);
 		goto out;
 	}
-	if (r < 0 && r != -EBUSY)
-		goto out;
 	/* Rename first so the version disappears at once, then delete. */
 	if ((r = make_staging(store_root, &trash, err)) < 0)
 		goto out;
 	rmdir(trash);
-	memcpy(trash + strlen(store_root) + 1, ".removing", 9); /* ".staging-" -> ".removing" + '-' kept */
+	memcpy(trash + strlen(store_root) + 1, ".removing", 9); /* ".staging-XXXXXX" becomes ".removingXXXXXX" */
 	if (rename(target, trash) < 0) {
 		r = pkg_error(err, -errno, "cannot remove %s: %s", target, strerror(errno));
 		goto out;
