@@ -25,11 +25,13 @@ static bh_testkit *open_kit(const char *rel)
 
 /* fd 1 goes to a temp file between capture_start and capture_end. */
 static int saved_stdout = -1;
-static char capture_path[] = "/tmp/bh-test-outputs-XXXXXX";
+static char capture_path[64];
 
 static void capture_start(void)
 {
-	int fd = mkstemp(capture_path);
+	int fd;
+	snprintf(capture_path, sizeof(capture_path), "/tmp/bh-test-outputs-XXXXXX");
+	fd = mkstemp(capture_path);
 	ck_assert_int_ge(fd, 0);
 	fflush(stdout);
 	saved_stdout = dup(1);
