@@ -113,7 +113,7 @@ int jsonl_guess(bh_ctx *ctx, const char *sample, size_t len, char **out)
 	}
 	if (r < 0)
 		goto out;
-	if (good == 0 || bad > good / 10) {
+	if (good == 0 || bad > good / 4) {
 		bh_error(ctx, "the sample is not JSON Lines (%zu object lines, %zu other lines)", good,
 			 bad);
 		r = -EINVAL;

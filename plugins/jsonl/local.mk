@@ -21,3 +21,7 @@ TESTS += tests/unit/test-jsonl
 tests_unit_test_jsonl_SOURCES = tests/unit/test-jsonl.c
 tests_unit_test_jsonl_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_jsonl_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_LIBS) -ldl -lm
+
+# The plugins end to end through the CLI and the sandbox.
+TESTS += tests/cli/run-jsonl.sh
+EXTRA_DIST += tests/cli/run-jsonl.sh

@@ -230,13 +230,6 @@ static int parse_one(bh_ctx *ctx, size_t i, json_t *e, struct rename_rule *r)
 				return rule_error(ctx, i, "replace '%s' must be one character",
 						  r->replace);
 		}
-		/* A replacement that itself fails the rule would leave bad names.
-		 * (A prefix may: "_" before a digit is the usual fix.) */
-		for (const char *p = r->replace ? r->replace : ""; *p != '\0'; p += char_len(p))
-			if (!passes(r, p, char_len(p)))
-				return rule_error(ctx, i,
-						  "replace '%s' contains characters the rule does not pass",
-						  r->replace);
 		return 0;
 	case RULE_TRUNCATE:
 		r->max_length = 0;

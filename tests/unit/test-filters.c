@@ -263,8 +263,11 @@ START_TEST(rename_errors)
 	expect_error(rename_kit, "rename", "{\"rules\":[{\"rule\":\"lower_to_upper\",\"x\":1}]}",
 		     "takes no key 'x'");
 	expect_error(rename_kit, "rename",
-		     "{\"rules\":[{\"rule\":\"character_types\",\"pass_types\":[\"a-z\"],\"replace\":\"-\"}]}",
-		     "does not pass");
+		     "{\"rules\":[{\"rule\":\"first_character_types\",\"pass_types\":[\"a-z\"],\"replace\":\"ab\"}]}",
+		     "must be one character");
+	expect_error(rename_kit, "rename",
+		     "{\"rules\":[{\"rule\":\"first_character_types\",\"pass_types\":[\"a-z\"]}]}",
+		     "exactly one of replace and prefix");
 	expect_error(rename_kit, "rename",
 		     "{\"rules\":[{\"rule\":\"character_types\",\"pass_types\":[\"letters\"]}]}",
 		     "not a range");
