@@ -26,7 +26,7 @@ const bh_option file_input_options[] = {
 	{"last_path", BH_OPT_STRING, NULL, 0,
 	 "Skip every file whose path sorts at or before this one (byte order). After a "
 	 "successful run the next config gets last_path set to the last file read, so "
-	 "re-running with it (bulkhead run -o) loads only new files."},
+	 "running that config (see bulkhead run --next FILE) loads only new files."},
 	{"follow_symlinks", BH_OPT_BOOLEAN, "false", 0,
 	 "Walk into symbolic links to directories under path_prefix (links that loop are "
 	 "skipped). Links to files are always read, as in Embulk."},

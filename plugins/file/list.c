@@ -47,29 +47,6 @@ static int list_too_many(bh_ctx *ctx, const struct file_list_options *opt, const
 	return BH_ECONFIG;
 }
 
-/* Takes a copy of path when it passes last_path. */
-static int list_add(struct walk *w, const char *path, const char *what)
-{
-	struct file_list *l = w->list;
-	if (w->opt->last_path != NULL && strcmp(path, w->opt->last_path) <= 0)
-		return 0;
-	if (l->count >= w->opt->max_files)
-		return list_too_many(w->ctx, w->opt, what);
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		char **p = realloc(l->paths, cap * sizeof(*p));
-		if (p == NULL)
-			return -ENOMEM;
-		l->paths = p;
-		l->cap = cap;
-	}
-	l->paths[l->count] = strdup(path);
-	if (l->paths[l->count] == NULL)
-		return -ENOMEM;
-	l->count++;
-	return 0;
-}
-
 static int compare_paths(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -90,6 +67,35 @@ static void list_sort_unique(struct file_list *l)
 		l->paths[n++] = l->paths[i];
 	}
 	l->count = n;
+}
+
+/* Takes a copy of path when it passes last_path. */
+static int list_add(struct walk *w, const char *path, const char *what)
+{
+	struct file_list *l = w->list;
+	if (w->opt->last_path != NULL && strcmp(path, w->opt->last_path) <= 0)
+		return 0;
+	if (l->count >= w->opt->max_files) {
+		/* Patterns may match a file twice: only new files count. */
+		list_sort_unique(l);
+		if (bsearch(&path, l->paths, l->count, sizeof(*l->paths), compare_paths) != NULL)
+			return 0;
+		if (l->count >= w->opt->max_files)
+			return list_too_many(w->ctx, w->opt, what);
+	}
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **p = realloc(l->paths, cap * sizeof(*p));
+		if (p == NULL)
+			return -ENOMEM;
+		l->paths = p;
+		l->cap = cap;
+	}
+	l->paths[l->count] = strdup(path);
+	if (l->paths[l->count] == NULL)
+		return -ENOMEM;
+	l->count++;
+	return 0;
 }
 
 static int walk_dir(struct walk *w, const char *dir, const char *base, const char *name_prefix,

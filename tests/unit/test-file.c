@@ -271,6 +271,15 @@ START_TEST(input_globs_are_merged_sorted_and_deduplicated)
 	assert_task(&run, 2, "y1.tsv", "y1");
 	input_end(&run);
 
+	/* A file matched by two patterns counts once against max_files. */
+	snprintf(json, sizeof(json),
+		 "{\"paths\": [\"%s/x*.csv\", \"%s/x1.*\", \"%s/x2.*\"], \"max_files\": 2}", dir,
+		 dir, dir);
+	input_begin(&run, json);
+	ck_assert_msg(run.status == 0, "begin: %s", mock_error(run.ctx));
+	ck_assert_uint_eq(run.plan.task_count, 2);
+	input_end(&run);
+
 	/* A single string is a list of one. */
 	snprintf(json, sizeof(json), "{\"paths\": \"%s/z.*\"}", dir);
 	input_begin(&run, json);
