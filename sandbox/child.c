@@ -421,6 +421,15 @@ void sandbox_child_main(struct sandbox_plan *p)
     for (int sig = 1; sig < _NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
             (void)signal(sig, SIG_DFL);
+    if (p->need_dumpable) {
+        /* A host that changed its credentials is not dumpable, so its
+         * children's /proc files are root's and it could not write our
+         * uid_map; we may make ourselves dumpable, then say so. */
+        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+            fail("set dumpable", NULL, errno);
+        if (send(p->sock, "R", 1, MSG_NOSIGNAL) != 1)
+            _exit(127);
+    }
     char go;
     if (read(p->sock, &go, 1) != 1)
         _exit(127); /* the parent gave up or died */

@@ -87,6 +87,7 @@ struct sandbox_plan_mount {
  * child never allocates (it may be forked from a multithreaded host). */
 struct sandbox_plan {
     int isolated, network, root_mode;
+    int need_dumpable;         /* rootless host that is not dumpable */
     int exec_fd;               /* O_PATH of the executable */
     int sock;                  /* child's end of the handshake socket */
     int keep_fds[SANDBOX_MAX_KEEP_FDS];

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -298,6 +299,7 @@ static int build_plan(const struct sandbox_policy *p, struct sandbox_plan *plan,
     if (!plan->root_mode && p->uid && p->uid != geteuid())
         return sandbox_fail(err, -EPERM, "without root the child can only run as uid %u",
                             (unsigned)geteuid());
+    plan->need_dumpable = !plan->root_mode && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1;
     plan->last_cap = (int)cap_max_bits() - 1;
     if (plan->last_cap < CAP_LAST_CAP)
         plan->last_cap = CAP_LAST_CAP;
@@ -405,6 +407,19 @@ int sandbox_spawn(const struct sandbox_policy *p, struct sandbox_child **out, ch
     if (c->timeout_ns)
         c->deadline_ns = c->start_ns + c->timeout_ns;
 
+    if (plan->need_dumpable) {
+        char ready;
+        ssize_t n;
+        while ((n = recv(sv[0], &ready, 1, 0)) < 0 && errno == EINTR)
+            ;
+        if (n != 1 || ready != 'R') {
+            rc = sandbox_fail(err, -EIO, "the sandbox child died before setup");
+            sandbox_kill_all_processes(c);
+            while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+            goto fail;
+        }
+    }
     rc = sandbox_cgroup_attach(&c->cg, c->pid, err);
     if (rc == 0 && c->isolated)
         rc = write_id_maps(c->pid, plan, uid, gid, err);
