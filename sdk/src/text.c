@@ -104,6 +104,52 @@ static const double exact_pow10[] = {
  * significant digits plus whether anything nonzero follows (a sticky digit). */
 #define DOUBLE_KEEP_DIGITS 780
 
+/* The common case in one pass: at most 19 digits and a small exponent, so
+ * Clinger's single correctly rounded operation applies.  Returns 1 when it
+ * set *out, 0 to leave the text to the general parser (which also reports
+ * every syntax error). */
+static int parse_double_fast(const char *p, const char *end, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+	uint64_t m = 0;
+	int neg = 0, nd = 0, frac = 0, e = 0;
+	double v;
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	for (; p < end && (unsigned)(*p - '0') <= 9; p++, nd++)
+		m = m * 10 + (unsigned)(*p - '0');
+	if (p < end && *p == '.') {
+		for (p++; p < end && (unsigned)(*p - '0') <= 9; p++, frac++)
+			m = m * 10 + (unsigned)(*p - '0');
+		nd += frac;
+	}
+	if (nd == 0 || nd > 19)
+		return 0;
+	if (p < end) {
+		int eneg = 0, ed = 0;
+		if (*p != 'e' && *p != 'E')
+			return 0;
+		if (++p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		for (; p < end && (unsigned)(*p - '0') <= 9 && ed < 4; p++, ed++)
+			e = e * 10 + (*p - '0');
+		if (ed == 0 || p != end)
+			return 0;
+		if (eneg)
+			e = -e;
+	}
+	e -= frac;
+	if (m > (UINT64_C(1) << 53) || e < -22 || e > 22)
+		return 0;
+	v = (double)m;
+	v = e < 0 ? v / exact_pow10[-e] : v * exact_pow10[e];
+	*out = neg ? -v : v;
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 int bh_parse_double(const char *s, size_t n, double *out)
 {
 	const char *p = s, *end = s + n;
@@ -115,6 +161,8 @@ int bh_parse_double(const char *s, size_t n, double *out)
 	double v;
 	char *q;
 
+	if (parse_double_fast(p, end, out))
+		return 0;
 	if (p < end && (*p == '-' || *p == '+'))
 		neg = *p++ == '-';
 	if (p < end && !((*p >= '0' && *p <= '9') || *p == '.')) {
