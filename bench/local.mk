@@ -1,0 +1,16 @@
+# bench/: the throughput benchmark (issue 5).  `make bench` generates the
+# dataset with bench/gen, runs every case through bench/run and checks each
+# output with bench/check.  BENCH_ARGS passes options, e.g.
+#   make bench BENCH_ARGS='--size 1G --runs 3'
+noinst_PROGRAMS += bench/gen bench/check bench/rusage
+bench_gen_SOURCES = bench/gen.c bench/rowhash.h
+bench_gen_CFLAGS = $(AM_CFLAGS) -O2
+bench_check_SOURCES = bench/check.c bench/rowhash.h
+bench_check_CFLAGS = $(AM_CFLAGS) -O2
+bench_rusage_SOURCES = bench/rusage.c
+EXTRA_DIST += bench/run bench/peer.py bench/profile bench/README.md bench/RESULTS.md
+
+BENCH_ARGS =
+bench: all
+	$(srcdir)/bench/run --build $(abs_top_builddir) --results $(abs_top_builddir)/bench/results.md $(BENCH_ARGS)
+.PHONY: bench
