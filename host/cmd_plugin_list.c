@@ -220,8 +220,10 @@ static void print_info(const struct store_entry *e, const struct store_entry *al
 		for (size_t j = 0; j < c->option_count; j++) {
 			const struct manifest_option *o = &c->options[j];
 			char def[64];
-			if (o->default_value)
+			if (o->default_value && (o->default_value[0] == '\0' || strpbrk(o->default_value, " ,")))
 				snprintf(def, sizeof(def), "\"%.40s\"", o->default_value);
+			else if (o->default_value)
+				snprintf(def, sizeof(def), "%.40s", o->default_value);
 			else
 				snprintf(def, sizeof(def), "-");
 			printf("  %-*s  %-*s  %-*s  %-8s  %s\n", (int)wn, o->name, (int)wt, o->type, (int)wd, def,

@@ -47,7 +47,11 @@ char *store_home_root(const char *home);
  * locks: a crashed process releases them. */
 int store_lock(const char *root, int exclusive, int *fd, char **err);
 /* Takes a shared "in use" lock on name@version in root (keep *fd open for
- * the run's lifetime; close it to release). */
+ * the run's lifetime; store_unlock releases it).  In a store this process
+ * cannot write, succeeds with *fd = -1 (no one removes from it here).
+ * A run: store_lock(home_root, 0) -> store_scan -> policy_resolve ->
+ * store_use_version(entry->root, ...) -> store_unlock(store lock) -> run ->
+ * store_unlock(use lock). */
 int store_use_version(const char *root, const char *name, const char *version, int *fd, char **err);
 /* Tries the "in use" lock exclusively: -EBUSY when a run holds it.  On
  * success keep *fd until the version is gone. */

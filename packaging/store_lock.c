@@ -67,7 +67,20 @@ out:
 
 int store_use_version(const char *root, const char *name, const char *version, int *fd, char **err)
 {
-	return version_lock(root, name, version, LOCK_SH, fd, err);
+	char *lerr = NULL;
+	int r = version_lock(root, name, version, LOCK_SH, fd, &lerr);
+	/* A store we cannot write (the system store, for an unprivileged user)
+	 * cannot have versions removed by us either: nothing to guard. */
+	if (r == -EACCES || r == -EROFS || r == -EPERM) {
+		free(lerr);
+		*fd = -1;
+		return 0;
+	}
+	if (r < 0) {
+		pkg_error(err, r, "%s", lerr ? lerr : "cannot lock");
+		free(lerr);
+	}
+	return r;
 }
 
 int store_claim_version(const char *root, const char *name, const char *version, int *fd, char **err)

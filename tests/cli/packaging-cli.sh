@@ -110,6 +110,13 @@ done
 	fail "canary share $canary/300"
 expect_exit 0 "resolve with a constraint" -- "$BH" resolve --tenant someone "versioned@< 2"
 expect_grep "$T/out" "^versioned 1.0.0" "constraint filters"
+printf 'in:\n  type: versioned\n  version: "~> 1.0"\nout:\n  type: file\n  path_prefix: /tmp/x\n  file_ext: csv\n  formatter: {type: csv}\n' >"$T/config.yml"
+"$BH" resolve --tenant acme "$T/config.yml" --json >"$T/out" 2>"$T/err"
+expect_grep "$T/out" '"section": "input versioned"' "resolve reads a transfer config"
+expect_grep "$T/out" "pinned to versioned 2.0.0, which is excluded by the version constraint" \
+	"a pin the config's constraint excludes is an error, not a silent change"
+"$BH" resolve --tenant tenant-1 "$T/config.yml" >"$T/out" 2>"$T/err"
+expect_grep "$T/out" "^input versioned: versioned 1.0.0: " "a config's constraint keeps other tenants off 2.0.0"
 expect_exit 0 "plugin list shows who gets what" -- "$BH" plugin list
 expect_grep "$T/out" "canary: 10% of tenants; pinned: acme" "list: canary and pins on 2.0.0"
 expect_grep "$T/out" "default: every tenant not pinned or in the canary" "list: default on 1.0.0"
