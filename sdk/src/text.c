@@ -485,6 +485,102 @@ static size_t shortest_exact(uint64_t c, int q, char *digits, int *point)
 	return nd;
 }
 
+#if defined(__SIZEOF_INT128__)
+typedef unsigned __int128 u128;
+
+static int bits128(u128 x)
+{
+	uint64_t hi = (uint64_t)(x >> 64);
+	return hi ? 128 - __builtin_clzll(hi) : (x ? 64 - __builtin_clzll((uint64_t)x) : 0);
+}
+
+/* The same digit generation as shortest_exact in 128-bit integers, for the
+ * (common) values whose scaled numbers stay below 2^123 so that times ten
+ * still fits; returns 0 when they do not. */
+static size_t shortest_u128(uint64_t c, int q, char *digits, int *point)
+{
+	int inclusive = (c & 1) == 0;
+	int boundary = c == (UINT64_C(1) << 52) && q > -1074;
+	int k, low, high;
+	u128 r, s, mplus, mminus, p10 = 1;
+	size_t nd = 0;
+	if (q >= 0 ? q + 56 > 123 : 3 - q > 123)
+		return 0;
+	if (q >= 0) {
+		r = (u128)c << (q + 1 + boundary);
+		s = (u128)2 << boundary;
+		mplus = (u128)1 << (q + boundary);
+		mminus = (u128)1 << q;
+	} else {
+		r = (u128)c << (1 + boundary);
+		s = (u128)1 << (1 - q + boundary);
+		mplus = (u128)1 << boundary;
+		mminus = 1;
+	}
+	k = (int)ceil((q + 64 - __builtin_clzll(c) - 1) * 0.30102999566398114 - 1e-9);
+	for (int i = 0; i < (k < 0 ? -k : k); i++) {
+		p10 *= 10;
+		if (bits128(p10) > 123)
+			return 0;
+	}
+	if (k >= 0) {
+		if (bits128(s) + bits128(p10) > 123)
+			return 0;
+		s *= p10;
+	} else {
+		if (bits128(r) + bits128(p10) > 122)
+			return 0;
+		r *= p10;
+		mplus *= p10;
+		mminus *= p10;
+	}
+	/* Fix the estimate of k (r + mplus must stay below s, or reach it only
+	 * when the bound is excluded). */
+	while (r + mplus > s || (inclusive && r + mplus == s)) {
+		if (bits128(s) > 119)
+			return 0;
+		s *= 10;
+		k++;
+	}
+	while ((r + mplus) * 10 < s || (!inclusive && (r + mplus) * 10 == s)) {
+		r *= 10;
+		mplus *= 10;
+		mminus *= 10;
+		k--;
+	}
+	for (;;) {
+		int d = 0;
+		r *= 10;
+		mplus *= 10;
+		mminus *= 10;
+		while (r >= s) {
+			r -= s;
+			d++;
+		}
+		low = r < mminus || (inclusive && r == mminus);
+		high = r + mplus > s || (inclusive && r + mplus == s);
+		if (!low && !high) {
+			digits[nd++] = (char)('0' + d);
+			continue;
+		}
+		if (low && high) {
+			if (r * 2 > s || (r * 2 == s && (d & 1)))
+				d++;
+		} else if (high) {
+			d++;
+		}
+		digits[nd++] = (char)('0' + d);
+		break;
+	}
+	if (digits[nd - 1] > '9') /* cannot happen (see shortest_exact); be exact anyway */
+		return 0;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	*point = k;
+	return nd;
+}
+#endif
+
 /* Fast path: when some decimal of at most 15 significant digits reads back as
  * v (v > 0 finite), it is the only one of that length in v's rounding
  * interval (15-digit spacing exceeds the interval's width), so it is the
@@ -568,7 +664,11 @@ size_t bh_format_double(double v, char *buf)
 			c |= UINT64_C(1) << 52;
 			q -= 1075;
 		}
-		nd = shortest_exact(c, q, digits, &point);
+#if defined(__SIZEOF_INT128__)
+		nd = shortest_u128(c, q, digits, &point);
+		if (nd == 0)
+#endif
+			nd = shortest_exact(c, q, digits, &point);
 	}
 	/* Python's repr layout: positional for 1e-4 <= |v| < 1e16. */
 	exp10 = point - 1;
