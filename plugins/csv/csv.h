@@ -34,6 +34,9 @@ int csv_config_zone(bh_ctx *ctx, const bh_config *cfg, const char *key, int32_t 
 /* A string option that may be absent: *out = NULL then. */
 int csv_config_optional_string(bh_ctx *ctx, const bh_config *cfg, const char *key, const char **out);
 
+/* utf8.c: is s[0..n) well-formed UTF-8 (no overlongs or surrogates)? */
+int csv_utf8_valid(const char *s, size_t n);
+
 /* json_check.c: is s[0..n) one complete JSON value? */
 int csv_json_valid(const char *s, size_t n);
 

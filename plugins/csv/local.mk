@@ -10,7 +10,8 @@ plugins_csv_csv_so_SOURCES = \
 	plugins/csv/record.c \
 	plugins/csv/formatter.c \
 	plugins/csv/guess.c \
-	plugins/csv/json_check.c
+	plugins/csv/json_check.c \
+	plugins/csv/utf8.c
 plugins_csv_csv_so_CFLAGS = $(PLUGIN_CC_FLAGS)
 plugins_csv_csv_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
 plugins_csv_csv_so_LDADD = sdk/libbulkhead-sdk.a -lm

@@ -135,7 +135,7 @@ static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state, const b
 	if ((r = read_bool(ctx, cfg, "trim_if_not_quoted", 0, &p->trim)) < 0 ||
 	    (r = read_bool(ctx, cfg, "allow_extra_columns", 0, &p->allow_extra)) < 0 ||
 	    (r = read_bool(ctx, cfg, "allow_optional_columns", 0, &p->allow_optional)) < 0 ||
-	    (r = read_bool(ctx, cfg, "stop_on_invalid_record", 1, &p->stop_on_invalid)) < 0 ||
+	    (r = read_bool(ctx, cfg, "stop_on_invalid_record", 0, &p->stop_on_invalid)) < 0 ||
 	    (r = read_bool(ctx, cfg, "header_line", 0, &header_line)) < 0)
 		goto out;
 	if ((r = read_long(ctx, cfg, "skip_header_lines", 0, INT64_MAX, 0, &p->skip_header_lines)) < 0)

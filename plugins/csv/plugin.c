@@ -37,7 +37,8 @@ const bh_option csv_parser_options[] = {
 	  "Largest record in bytes (16 MiB), line ends included. A longer one is rejected and skipped." },
 	{ "charset", BH_OPT_STRING, "UTF-8", 0,
 	  "Input character set; only UTF-8 (and its ASCII subset) is accepted. A UTF-8 byte order mark at "
-	  "the start of a file is skipped." },
+	  "the start of a file is skipped; a string or json value that is not valid UTF-8 makes its record "
+	  "invalid." },
 	{ "newline", BH_OPT_STRING, "CRLF", 0,
 	  "Accepted for Embulk compatibility (CRLF, LF or CR): every record may end with any of them, and "
 	  "newlines inside quoted fields are kept as written." },
@@ -47,10 +48,11 @@ const bh_option csv_parser_options[] = {
 	{ "default_timestamp_format", BH_OPT_STRING, NULL, 0,
 	  "Format of timestamp columns without their own. Unset reads ISO 8601 forms; Embulk's default "
 	  "\"%Y-%m-%d %H:%M:%S.%N %z\" is one of them." },
-	{ "stop_on_invalid_record", BH_OPT_BOOLEAN, "true", 0,
-	  "Stop at the first invalid record (bad value, wrong column count, unterminated quote, oversized "
-	  "field) with its file, line and reason. Set false to hand invalid records to the run's reject "
-	  "handling instead. Embulk's default is false." },
+	{ "stop_on_invalid_record", BH_OPT_BOOLEAN, "false", 0,
+	  "true stops at the first invalid record (bad value, wrong column count, unterminated quote, "
+	  "oversized field) even when exec.invalid_records.action is skip. By default invalid records "
+	  "follow the run's exec.invalid_records policy, which itself stops at the first one (with file, "
+	  "line and reason) unless set to skip." },
 	{ NULL, 0, NULL, 0, NULL },
 };
 

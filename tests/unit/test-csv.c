@@ -235,6 +235,17 @@ START_TEST(parse_rejects_bad_values)
 }
 END_TEST
 
+START_TEST(parse_rejects_invalid_utf8)
+{
+	expect_rejects("{" COLS2 LENIENT "}", "caf\xc3\xa9,\xf0\x9f\x98\x80\nbad\xff,x\nx,\xc0\xaf\nx,\xed\xa0\x80\nok,\xe2\x82\n",
+		       "[[\"caf\xc3\xa9\",\"\xf0\x9f\x98\x80\"]]",
+		       "[{\"line\":2,\"column\":1,\"reason\":\"column 'a' (string): invalid UTF-8\",\"record_hex\":\"626164ff2c78\"},"
+		       "{\"line\":3,\"column\":2,\"reason\":\"column 'b' (string): invalid UTF-8\",\"record_hex\":\"782cc0af\"},"
+		       "{\"line\":4,\"column\":2,\"reason\":\"column 'b' (string): invalid UTF-8\",\"record_hex\":\"782ceda080\"},"
+		       "{\"line\":5,\"column\":2,\"reason\":\"column 'b' (string): invalid UTF-8\",\"record_hex\":\"6f6b2ce282\"}]");
+}
+END_TEST
+
 START_TEST(parse_unterminated_quote_resumes_next_line)
 {
 	/* As in Embulk: the record is its first line; the lines after it are read again. */
@@ -574,6 +585,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(p, parse_timestamps_with_formats_and_zones);
 	tcase_add_test(p, parse_rejects_with_line_numbers);
 	tcase_add_test(p, parse_rejects_bad_values);
+	tcase_add_test(p, parse_rejects_invalid_utf8);
 	tcase_add_test(p, parse_unterminated_quote_resumes_next_line);
 	tcase_add_test(p, parse_size_limits);
 	tcase_add_test(p, parse_line_size_limit);
