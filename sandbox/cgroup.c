@@ -328,8 +328,14 @@ static int create_v1(const struct sandbox_policy *p, const struct layout *l,
                      struct sandbox_cgroup *cg, char *why, size_t why_size, int *have)
 {
     cg->mode = SANDBOX_CGROUP_V1;
+    /* Moving a process into a v1 cgroup costs an RCU grace period (several
+     * ms); the controller-less v2 group is entered for free by clone3. So
+     * without caps, accounting comes from v2 cpu.stat and rusage alone. */
+    int caps = p->memory_max || p->cpus > 0 || p->pids_max;
     for (int i = 0; i < SANDBOX_CG_COUNT; i++) {
         char base[PATH_MAX];
+        if (i != SANDBOX_CG_UNIFIED && !caps)
+            continue;
         if (own_dir(l, i, base, sizeof base) < 0)
             continue;
         /* cpu and cpuacct are often co-mounted: one directory serves both. */
@@ -429,12 +435,12 @@ int sandbox_cgroup_create(const struct sandbox_policy *p, struct sandbox_cgroup 
     return 0;
 }
 
-int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid, char **err)
+int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid, int skip_unified, char **err)
 {
     char v[32];
     snprintf(v, sizeof v, "%d", (int)pid);
     for (int i = 0; i < SANDBOX_CG_COUNT; i++) {
-        if (!cg->dirs[i][0])
+        if (!cg->dirs[i][0] || (i == SANDBOX_CG_UNIFIED && skip_unified))
             continue;
         int rc = write_file(cg->dirs[i], "cgroup.procs", v);
         if (rc < 0)
@@ -481,6 +487,14 @@ void sandbox_cgroup_stats(const struct sandbox_cgroup *cg, struct sandbox_cgroup
         if (acct[0] && read_u64(acct, "cpuacct.usage_user", &st->cpu_user_ns) == 0 &&
             read_u64(acct, "cpuacct.usage_sys", &st->cpu_system_ns) == 0)
             st->have_cpu = 1;
+        const char *uni = cg->dirs[SANDBOX_CG_UNIFIED];
+        if (!st->have_cpu && uni[0] && read_file(uni, "cpu.stat", buf, sizeof buf) > 0 &&
+            keyed_value(buf, "user_usec", &v) == 0) {
+            st->cpu_user_ns = v * 1000;
+            if (keyed_value(buf, "system_usec", &v) == 0)
+                st->cpu_system_ns = v * 1000;
+            st->have_cpu = 1;
+        }
     }
 }
 

@@ -57,7 +57,8 @@ struct sandbox_cgroup_stats {
  * SANDBOX_CGROUP_NONE when nothing could be created and nothing was needed. */
 int sandbox_cgroup_create(const struct sandbox_policy *p, struct sandbox_cgroup *cg, int *enforced,
                           char **err);
-int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid, char **err);
+/* Moves pid into every group; skip_unified when clone3 already put it in the v2 one. */
+int sandbox_cgroup_attach(const struct sandbox_cgroup *cg, pid_t pid, int skip_unified, char **err);
 void sandbox_cgroup_stats(const struct sandbox_cgroup *cg, struct sandbox_cgroup_stats *st);
 /* Async-signal-safe. */
 void sandbox_cgroup_kill(const struct sandbox_cgroup *cg);

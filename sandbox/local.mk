@@ -20,3 +20,8 @@ tests_unit_test_sandbox_LDADD = $(SANDBOX_LIBS) $(CHECK_LIBS)
 TESTS += tests/unit/test-sandbox tests/sandbox/run-v2.sh
 
 EXTRA_DIST += tests/sandbox/run-v2.sh bench/sandbox-start.sh docs/sandbox.md
+
+# Start-up benchmark driver (bench/sandbox-start.sh).
+check_PROGRAMS += tests/sandbox/spawn-bench
+tests_sandbox_spawn_bench_SOURCES = tests/sandbox/spawn-bench.c
+tests_sandbox_spawn_bench_LDADD = $(SANDBOX_LIBS)

@@ -215,6 +215,11 @@ static int compile(int network, int with_allowlist, uint32_t violation_action,
         return -ENOMEM;
     /* The child sets no_new_privs itself, before loading. */
     int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    /* A binary tree instead of a linear list: the kernel emulates the filter
+     * for every syscall number when it loads it (to cache constant answers),
+     * so a short path per syscall makes each spawn ~1 ms faster. */
+    if (rc == 0)
+        rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     if (rc == 0)
         rc = add_arches(ctx);
     if (rc == 0)

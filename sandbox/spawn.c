@@ -23,6 +23,38 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
+#define SANDBOX_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* struct clone_args of <linux/sched.h>, version 2 (with cgroup). */
+struct sandbox_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+
+/* Like fork() with namespace flags: 0 in the child, the pid in the parent.
+ * With cgroup_fd >= 0 it first tries clone3(CLONE_INTO_CGROUP), which starts
+ * the child inside its v2 group without a migration (a migration costs an
+ * RCU grace period); *in_cgroup tells whether that worked. */
+static long clone_child(unsigned long flags, int *pidfd, int cgroup_fd, int *in_cgroup)
+{
+    *in_cgroup = 0;
+    if (cgroup_fd >= 0) {
+        struct sandbox_clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = (flags & ~(unsigned long)CSIGNAL) | SANDBOX_CLONE_INTO_CGROUP;
+        args.pidfd = (uint64_t)(uintptr_t)pidfd;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = (uint64_t)cgroup_fd;
+        long pid = syscall(SYS_clone3, &args, sizeof args);
+        if (pid >= 0) {
+            *in_cgroup = 1;
+            return pid;
+        }
+        if (errno != ENOSYS && errno != E2BIG && errno != EINVAL && errno != EOPNOTSUPP)
+            return -1;
+    }
+    return syscall(SYS_clone, flags, NULL, pidfd, NULL, 0);
+}
 
 /* Inside paths the sandbox itself provides; user mounts may not cover them. */
 static const char *const reserved_prefixes[] = { "/proc", "/dev", "/usr", "/lib", "/lib64",
@@ -379,17 +411,22 @@ int sandbox_spawn(const struct sandbox_policy *p, struct sandbox_child **out, ch
     if (c->isolated)
         flags |= CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
                  (p->network ? 0 : CLONE_NEWNET);
+    int cgroup_fd = -1, in_cgroup = 0;
+    if (c->cg.dirs[SANDBOX_CG_UNIFIED][0])
+        cgroup_fd = open(c->cg.dirs[SANDBOX_CG_UNIFIED], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     sigset_t all, saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
     c->start_ns = sandbox_now_ns();
-    long pid = syscall(SYS_clone, flags, NULL, &c->pidfd, NULL, 0);
+    long pid = clone_child(flags, &c->pidfd, cgroup_fd, &in_cgroup);
     if (pid == 0) {
         close(sv[0]);
         sandbox_child_main(plan);
     }
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (cgroup_fd >= 0)
+        close(cgroup_fd);
     close(sv[1]);
     sv[1] = -1;
     if (pid < 0) {
@@ -420,7 +457,7 @@ int sandbox_spawn(const struct sandbox_policy *p, struct sandbox_child **out, ch
             goto fail;
         }
     }
-    rc = sandbox_cgroup_attach(&c->cg, c->pid, err);
+    rc = sandbox_cgroup_attach(&c->cg, c->pid, in_cgroup, err);
     if (rc == 0 && c->isolated)
         rc = write_id_maps(c->pid, plan, uid, gid, err);
     if (rc == 0 && send(sv[0], "g", 1, MSG_NOSIGNAL) != 1)
