@@ -39,6 +39,12 @@ tests_unit_test_bundle_SOURCES = tests/unit/test-bundle.c tests/unit/pkgtest.h
 tests_unit_test_bundle_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ARCHIVE_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_bundle_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test-bundle-fuzz
+TESTS += tests/unit/test-bundle-fuzz
+tests_unit_test_bundle_fuzz_SOURCES = tests/unit/test-bundle-fuzz.c tests/unit/pkgtest.h
+tests_unit_test_bundle_fuzz_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ARCHIVE_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_bundle_fuzz_LDADD = $(PACKAGING_LIBS) $(CHECK_LIBS)
+
 # CLI tests (they use tests/plugins/versioned-*.so from tests/local.mk).
 TESTS += tests/cli/packaging-cli.sh
 EXTRA_DIST += tests/cli/packaging-cli.sh
