@@ -12,6 +12,7 @@
  * Removal and kill run from signal handlers too, so they use only
  * async-signal-safe calls on fixed buffers. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -215,6 +216,30 @@ static int valid_parent_name(const char *s)
 }
 
 static atomic_uint sequence;
+static atomic_int swept;
+
+/* A host killed with SIGKILL cannot clean up: its children die of their
+ * death signal but their empty groups stay. Removes bulkhead-PID-N groups of
+ * processes that no longer exist under dir. Runs once per host process. */
+static void sweep_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int pid = 0;
+        unsigned n = 0;
+        if (sscanf(e->d_name, "bulkhead-%d-%u", &pid, &n) != 2 || pid <= 0 || pid == getpid())
+            continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[PATH_MAX];
+        if (join(path, sizeof path, dir, e->d_name) == 0)
+            (void)rmdir(path); /* fails harmlessly if something still runs there */
+    }
+    closedir(d);
+}
 
 /* mkdir base[/parent]/bulkhead-PID-N into out. */
 static int make_leaf(const char *base, const char *parent, char *out, size_t size)
@@ -228,6 +253,10 @@ static int make_leaf(const char *base, const char *parent, char *out, size_t siz
     if ((size_t)snprintf(out, size, "%s/bulkhead-%d-%u", dir, (int)getpid(),
                          atomic_fetch_add(&sequence, 1)) >= size)
         return -ENAMETOOLONG;
+    if (atomic_load(&swept) < SANDBOX_CG_COUNT) {
+        atomic_fetch_add(&swept, 1);
+        sweep_stale(dir);
+    }
     if (mkdir(out, 0755) < 0) {
         int rc = -errno;
         out[0] = 0;
@@ -331,7 +360,7 @@ static int create_v1(const struct sandbox_policy *p, const struct layout *l,
     /* Moving a process into a v1 cgroup costs an RCU grace period (several
      * ms); the controller-less v2 group is entered for free by clone3. So
      * without caps, accounting comes from v2 cpu.stat and rusage alone. */
-    int caps = p->memory_max || p->cpus > 0 || p->pids_max;
+    int caps = p->memory_max || p->cpus > 0 || p->pids_max, noted = 0;
     for (int i = 0; i < SANDBOX_CG_COUNT; i++) {
         char base[PATH_MAX];
         if (i != SANDBOX_CG_UNIFIED && !caps)
@@ -349,7 +378,9 @@ static int create_v1(const struct sandbox_policy *p, const struct layout *l,
         }
         int rc = make_leaf(base, p->cgroup_parent, cg->dirs[i], PATH_MAX);
         if (rc < 0) {
-            snprintf(why, why_size, "cannot create a cgroup under %s: %s", base, strerror(-rc));
+            if (!noted++) /* the first failure is the telling one */
+                snprintf(why, why_size, "cannot create a cgroup under %s: %s", base,
+                         strerror(-rc));
             continue;
         }
         have[i] = 1;
