@@ -155,6 +155,7 @@ struct column_guess {
 	enum guess_type type;
 	unsigned formats_ok; /* bit i: ts_formats[i] read every value so far */
 	int iso_ok;
+	int seen, all_long, all_number; /* for dates written as numbers (20240131) */
 };
 
 static int is_null_value(const struct field *f, const char *null_string)
@@ -173,22 +174,33 @@ static int word_boolean(const char *s)
 	return 0;
 }
 
-/* The narrowest type of one value, and which timestamp forms read it. */
-static enum guess_type value_type(const struct field *f, unsigned *formats, int *iso)
+/* The narrowest type of one value, and which timestamp forms read it.  As in
+ * Embulk, eight digits that make a plausible date are a %Y%m%d timestamp. */
+static enum guess_type value_type(const struct field *f, unsigned *formats, int *iso, int *is_long,
+				  int *is_number)
 {
 	int64_t l;
 	double d;
 	bh_timestamp t;
 	*formats = 0;
 	*iso = 0;
-	if (bh_parse_long(f->text, f->len, &l) == 0)
+	*is_long = bh_parse_long(f->text, f->len, &l) == 0;
+	*is_number = *is_long || (bh_parse_double(f->text, f->len, &d) == 0 && strpbrk(f->text, "0123456789"));
+	if (*is_long && f->len == 8 && l >= 18000101 && l <= 22001231 &&
+	    bh_parse_timestamp(f->text, f->len, "%Y%m%d", &t) == 0) {
+		for (unsigned i = 0; i < NFORMATS; i++)
+			if (strcmp(ts_formats[i], "%Y%m%d") == 0)
+				*formats |= 1u << i;
+		return G_TIMESTAMP;
+	}
+	if (*is_long)
 		return G_LONG;
-	if (bh_parse_double(f->text, f->len, &d) == 0 && strpbrk(f->text, "0123456789"))
+	if (*is_number)
 		return G_DOUBLE;
 	if (word_boolean(f->text))
 		return G_BOOLEAN;
 	for (unsigned i = 0; i < NFORMATS; i++)
-		if (bh_parse_timestamp(f->text, f->len, ts_formats[i], &t) == 0)
+		if (strcmp(ts_formats[i], "%Y%m%d") != 0 && bh_parse_timestamp(f->text, f->len, ts_formats[i], &t) == 0)
 			*formats |= 1u << i;
 	*iso = bh_parse_timestamp(f->text, f->len, NULL, &t) == 0;
 	if (*formats || *iso)
@@ -201,8 +213,11 @@ static enum guess_type value_type(const struct field *f, unsigned *formats, int 
 static void merge(struct column_guess *c, const struct field *f)
 {
 	unsigned formats;
-	int iso;
-	enum guess_type t = value_type(f, &formats, &iso);
+	int iso, is_long, is_number;
+	enum guess_type t = value_type(f, &formats, &iso, &is_long, &is_number);
+	c->all_long = (c->seen ? c->all_long : 1) & is_long;
+	c->all_number = (c->seen ? c->all_number : 1) & is_number;
+	c->seen = 1;
 	if (c->type == G_NONE) {
 		c->type = t;
 		c->formats_ok = formats;
@@ -216,7 +231,9 @@ static void merge(struct column_guess *c, const struct field *f)
 			c->type = G_STRING;
 		return;
 	}
-	if ((c->type == G_LONG && t == G_DOUBLE) || (c->type == G_DOUBLE && t == G_LONG))
+	if (c->all_long)
+		c->type = G_LONG;
+	else if (c->all_number)
 		c->type = G_DOUBLE;
 	else
 		c->type = G_STRING;

@@ -567,6 +567,17 @@ START_TEST(guess_tabs_without_header_and_nulls)
 }
 END_TEST
 
+START_TEST(guess_dates_written_as_numbers)
+{
+	json_t *g = guess("id,day,code,x\n1,20150127,20150127,1\n2,20150128,12345,2.5\n3,20151231,20150131,3\n");
+	expect_column(g, 0, "id", "long", NULL);
+	expect_column(g, 1, "day", "timestamp", "%Y%m%d");
+	expect_column(g, 2, "code", "long", NULL);
+	expect_column(g, 3, "x", "double", NULL);
+	json_decref(g);
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
@@ -600,6 +611,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(f, format_then_parse_round_trip);
 	tcase_add_test(g, guess_header_and_types);
 	tcase_add_test(g, guess_tabs_without_header_and_nulls);
+	tcase_add_test(g, guess_dates_written_as_numbers);
 	suite_add_tcase(s, p);
 	suite_add_tcase(s, f);
 	suite_add_tcase(s, g);
