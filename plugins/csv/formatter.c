@@ -63,7 +63,8 @@ static int read_column_options(bh_ctx *ctx, const bh_config *cfg, struct csv_for
 		const bh_column *c = &f->schema->columns[i];
 		struct fmt_column *fc = &f->cols[i];
 		const char *format = NULL;
-		fc->format = c->format ? c->format : default_format;
+		/* As in Embulk, the input's parse format does not carry over. */
+		fc->format = default_format;
 		fc->zone = default_zone;
 		if (!opts || bh_host->config_map(ctx, opts, c->name, &co) < 0)
 			continue;

@@ -74,7 +74,8 @@ const bh_option csv_formatter_options[] = {
 	{ "default_timezone", BH_OPT_STRING, "UTC", 0,
 	  "Zone timestamps are shown in: UTC or a fixed offset such as +09:00." },
 	{ "default_timestamp_format", BH_OPT_STRING, "%Y-%m-%d %H:%M:%S.%6N %z", 0,
-	  "strftime-style format of timestamps (%N nanoseconds, %3N/%6N/%9N digits, %z +hhmm, %:z +hh:mm)." },
+	  "strftime-style format of timestamps (%N nanoseconds, %3N/%6N/%9N digits, %z +hhmm, %:z +hh:mm). "
+	  "As in Embulk, a format the input used to parse a column is not reused for output." },
 	{ "column_options", BH_OPT_MAP, NULL, 0,
 	  "Per-column settings: a map from column name to {format, timezone} for timestamp columns." },
 	{ NULL, 0, NULL, 0, NULL },

@@ -444,7 +444,8 @@ START_TEST(format_timestamps)
 	expect_output("{\"default_timezone\":\"+09:00\",\"header_line\":false,"
 		      "\"column_options\":{\"b\":{\"format\":\"%Y/%m/%d %H:%M:%S.%3N %Z\",\"timezone\":\"UTC\"},"
 		      "\"c\":{\"format\":\"%s\"}}}",
-		      "[{\"name\":\"a\",\"type\":\"timestamp\"},{\"name\":\"b\",\"type\":\"timestamp\"},"
+		      /* a's input format is not reused for output */
+		      "[{\"name\":\"a\",\"type\":\"timestamp\",\"format\":\"%Y\"},{\"name\":\"b\",\"type\":\"timestamp\"},"
 		      "{\"name\":\"c\",\"type\":\"timestamp\"}]",
 		      "[[\"2024-01-02 20:00:00.5 UTC\",\"2024-01-02 20:00:00.5 UTC\",\"2024-01-02 20:00:00.5 UTC\"]]",
 		      "2024-01-03 05:00:00.500000 +0900,2024/01/02 20:00:00.500 UTC,1704225600\n");
