@@ -3,7 +3,18 @@
 noinst_LIBRARIES += sandbox/libbhsandbox.a
 sandbox_libbhsandbox_a_SOURCES = sandbox/sandbox.h sandbox/internal.h \
 	sandbox/spawn.c sandbox/child.c sandbox/wait.c sandbox/cgroup.c \
-	sandbox/seccomp.c sandbox/registry.c sandbox/result.c
+	sandbox/seccomp.c sandbox/seccomp-rules.h sandbox/registry.c sandbox/result.c
+nodist_sandbox_libbhsandbox_a_SOURCES = sandbox/filters.c
+
+# The seccomp filters are compiled to BPF at build time: libseccomp needs
+# 10-100 ms per compile, which every run would otherwise pay.
+noinst_PROGRAMS += sandbox/gen-filters
+sandbox_gen_filters_SOURCES = sandbox/gen-filters.c sandbox/seccomp-rules.c sandbox/seccomp-rules.h
+sandbox_gen_filters_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+sandbox_gen_filters_LDADD = $(SECCOMP_LIBS)
+sandbox/filters.c: sandbox/gen-filters$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) sandbox && ./sandbox/gen-filters$(EXEEXT) >$@.tmp && mv $@.tmp $@
+CLEANFILES += sandbox/filters.c
 sandbox_libbhsandbox_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(JANSSON_CFLAGS)
 # What a program using the library links with.
 SANDBOX_LIBS = sandbox/libbhsandbox.a $(SECCOMP_LIBS) $(CAP_LIBS) $(JANSSON_LIBS)

@@ -1,5 +1,6 @@
 /* spawn-bench: times N sandbox_spawn + sandbox_wait round trips of a program
- * and prints the median, min and max in microseconds.
+ * and prints the median, min and max in microseconds (and every sample
+ * with SPAWN_BENCH_SAMPLES=1).
  *   spawn-bench MODE N PROGRAM [ARGS...]
  * MODE: full (all isolation and a cgroup), off (isolation_off), caps (full
  * plus memory/pids/cpu caps), net (full but sharing the host network). Used by bench/sandbox-start.sh. */
@@ -55,6 +56,9 @@ int main(int argc, char **argv)
         }
         us[i] = (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
     }
+    if (getenv("SPAWN_BENCH_SAMPLES"))
+        for (int i = 0; i < n; i++)
+            printf("sample %.1f\n", us[i]);
     qsort(us, (size_t)n, sizeof *us, cmp);
     qsort(spawn_us, (size_t)n, sizeof *us, cmp);
     printf("%s median_us=%.0f min_us=%.0f max_us=%.0f spawn_median_us=%.0f n=%d\n", argv[1],
