@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -191,7 +192,7 @@ int cmd_resolve(struct bh_cli *cli, int argc, char **argv)
 		size_t nlen = at ? (size_t)(at - arg) : strlen(arg);
 		char name[65];
 		/* A bare plugin name (or name@constraint) rather than a config file. */
-		if (nlen > 0 && nlen < sizeof(name) && !strchr(arg, '/') && !strstr(arg, ".y")) {
+		if (nlen > 0 && nlen < sizeof(name) && !strchr(arg, '/') && access(arg, F_OK) != 0) {
 			memcpy(name, arg, nlen);
 			name[nlen] = '\0';
 			if (pkg_is_identifier(name, 64)) {
