@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "host/worker_internal.h"
+#include "sdk/src/values_json.h"
 
 /* How often progress is reported to the host. */
 #define WK_PROGRESS_INTERVAL_MS 200
@@ -112,10 +113,11 @@ static int on_reject(void *user, bh_ctx *ctx, const bh_location *where, const ch
 	} else {
 		atomic_fetch_add(&w->invalid, 1);
 		if (w->reject_file) {
-			json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:s%}", "source", source, "line",
-					      (json_int_t)line, "column", (json_int_t)column, "reason", reason,
-					      "record", record ? record : "", record ? len : 0);
-			char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			json_t *j = json_pack("{s:s, s:I, s:I, s:s}", "source", source, "line", (json_int_t)line,
+					      "column", (json_int_t)column, "reason", reason);
+			char *text = NULL;
+			if (j && rt_set_record_bytes(j, record, len) == 0)
+				text = json_dumps(j, JSON_COMPACT);
 			if (text)
 				fprintf(w->reject_file, "%s\n", text);
 			free(text);

@@ -256,8 +256,19 @@ static int run_input_side(struct wk_task *t)
 	r = ((const bh_parser_vtable *)w->parser.component->vtable)
 		    ->run(w->parser.state, t->parser_ctx, &stream, &t->pbs[0]);
 	stream.close(stream.self);
-	if (r < 0 && r != -ECANCELED)
-		wk_fail_stage(w, &w->parser, t->parser_ctx, r);
+	if (r < 0 && r != -ECANCELED) {
+		/* A read error surfaces in the parser, but the decoder or input that
+		 * failed said why: report the innermost stage with a message. */
+		for (size_t i = 0; i < w->decoder_count; i++)
+			if (rt_ctx_error(t->dec_ctx[i])) {
+				wk_fail_stage(w, &w->decoders[i], t->dec_ctx[i], r);
+				return r;
+			}
+		if (rt_ctx_error(t->in_ctx) && !rt_ctx_error(t->parser_ctx))
+			wk_fail_stage(w, &w->input, t->in_ctx, r);
+		else
+			wk_fail_stage(w, &w->parser, t->parser_ctx, r);
+	}
 	return r;
 }
 

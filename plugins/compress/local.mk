@@ -7,7 +7,7 @@ plugins_compress_compress_so_SOURCES = plugins/compress/plugin.c plugins/compres
 plugins_compress_compress_so_CFLAGS = $(PLUGIN_CC_FLAGS) $(ARCHIVE_CFLAGS)
 plugins_compress_compress_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
 # zlib checks gzip trailers (libarchive does not); it is a dependency of libarchive.
-plugins_compress_compress_so_LDADD = $(ARCHIVE_LIBS) -lz
+plugins_compress_compress_so_LDADD = $(ARCHIVE_LIBS) $(ZLIB_LIBS)
 PLUGIN_SOS += plugins/compress/compress.so
 EXTRA_DIST += plugins/compress/manifest.yml plugins/compress/README.md
 

@@ -27,11 +27,11 @@ const bh_option jsonl_parser_options[] = {
 	{ "max_line_size", BH_OPT_LONG, "16777216", 0,
 	  "Longest line accepted, in bytes (at most 1 GiB). A longer line is an invalid "
 	  "record." },
-	{ "stop_on_invalid_record", BH_OPT_BOOLEAN, "true", 0,
-	  "Stop the transfer at the first invalid line (bad JSON, not an object, a value "
-	  "that does not convert to its column's type, a line over max_line_size) with its "
-	  "file, line, column and reason. Set false to hand invalid lines to the run's reject "
-	  "handling (exec.invalid_records) instead." },
+	{ "stop_on_invalid_record", BH_OPT_BOOLEAN, "false", 0,
+	  "true stops at the first invalid line (bad JSON, not an object, a value that does not convert "
+	  "to its column's type, a line over max_line_size) even when exec.invalid_records.action is "
+	  "skip. By default invalid lines follow the run's exec.invalid_records policy, which itself "
+	  "stops at the first one (with file, line, column and reason) unless set to skip." },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -137,7 +137,7 @@ static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state,
 	const char *zone = "UTC", *format = NULL;
 	int32_t offset;
 	int64_t max_line = JSONL_DEFAULT_MAX_LINE_SIZE;
-	int stop = 1, r;
+	int stop = 0, r;
 
 	if (st == NULL)
 		return -ENOMEM;

@@ -183,10 +183,12 @@ static int tk_on_reject(void *user, bh_ctx *ctx, const bh_location *where, const
 			rt_ctx_set_error(ctx, "%s", reason);
 		return BH_EDATA;
 	}
-	json_array_append_new(run->rejects,
-			      json_pack("{s:I, s:I, s:s, s:s%}", "line", (json_int_t)(where ? where->line : 0),
-					"column", (json_int_t)(where ? where->column : 0), "reason", reason,
-					"record", record ? record : "", record ? len : 0));
+	{
+		json_t *j = json_pack("{s:I, s:I, s:s}", "line", (json_int_t)(where ? where->line : 0), "column",
+				      (json_int_t)(where ? where->column : 0), "reason", reason);
+		if (!j || rt_set_record_bytes(j, record, len) < 0 || json_array_append_new(run->rejects, j) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -582,7 +584,7 @@ int bh_testkit_decode(bh_testkit *tk, const char *type, const char *config_json,
 	bh_stream up, dec;
 	void *state = NULL;
 	json_t *cfg;
-	int r;
+	int r, opened = 0;
 	if (!c || !(cfg = tk_config(tk, c, config_json)))
 		return -EINVAL;
 	vt = c->vtable;
@@ -594,6 +596,7 @@ int bh_testkit_decode(bh_testkit *tk, const char *type, const char *config_json,
 	r = vt->begin(run.ctx, (const bh_config *)cfg, &state);
 	if (r == 0) {
 		r = vt->open(state, run.ctx, &up, &dec);
+		opened = r == 0;
 		while (r == 0) {
 			const char *data;
 			ssize_t n = dec.read(dec.self, &data);
@@ -603,7 +606,7 @@ int bh_testkit_decode(bh_testkit *tk, const char *type, const char *config_json,
 			}
 			r = sink_write(&run, data, (size_t)n);
 		}
-		if (dec.close)
+		if (opened && dec.close)
 			dec.close(dec.self);
 		if (vt->end)
 			vt->end(state);

@@ -150,3 +150,23 @@ int rt_json_to_records(const json_t *rows, bh_page_builder *pb, char **err)
 	}
 	return 0;
 }
+
+int rt_set_record_bytes(json_t *obj, const char *bytes, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	json_t *v = json_stringn(bytes ? bytes : "", bytes ? len : 0);
+	char *h;
+	if (v)
+		return json_object_set_new(obj, "record", v);
+	h = malloc(len * 2 + 1);
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		h[2 * i] = hex[(unsigned char)bytes[i] >> 4];
+		h[2 * i + 1] = hex[(unsigned char)bytes[i] & 15];
+	}
+	h[len * 2] = '\0';
+	v = json_string(h);
+	free(h);
+	return json_object_set_new(obj, "record_hex", v);
+}

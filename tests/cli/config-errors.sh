@@ -22,9 +22,9 @@ expect_grep "$T/err" "type.yml:6:[0-9]+: .*skip_header_lines" "type error locate
 
 sed -e 's/type: csv/type: cvs/' "$T/typo.yml" > "$T/noplugin.yml"
 expect_exit 3 "unknown plugin" -- "$BH" run "$T/noplugin.yml"
-expect_grep "$T/err" "noplugin.yml:5:[0-9]+: .*parser 'cvs'" "missing plugin located"
+expect_grep "$T/err" "noplugin.yml:[45]:[0-9]+: .*parser 'cvs'" "missing plugin located"
 
-printf 'in: {type: file, path_prefix: ${nope}}\nout: {type: stdout}\n' > "$T/var.yml"
+printf 'in: {type: file, path_prefix: "${nope}"}\nout: {type: stdout}\n' > "$T/var.yml"
 expect_exit 3 "undefined variable" -- "$BH" run "$T/var.yml"
 expect_grep "$T/err" "var.yml:1:.*nope" "undefined variable named"
 

@@ -151,7 +151,8 @@ START_TEST(parse_stop_option_wins_over_reject_room)
 	const char *in = "{\"a\":1}\n[1]\n{\"a\":3}\n";
 	bh_testkit_result *r;
 	bh_testkit_set_max_rejects(tk, 10);
-	r = parse("{\"columns\":[{\"name\":\"a\",\"type\":\"long\"}]}", in, strlen(in));
+	r = parse("{\"stop_on_invalid_record\":true,\"columns\":[{\"name\":\"a\",\"type\":\"long\"}]}", in,
+		  strlen(in));
 	ck_assert_int_eq(r->status, -10001);
 	ck_assert_msg(strstr(r->error, ":2:1: expected a JSON object") != NULL, "%s", r->error);
 	ck_assert_str_eq(r->rejects_json, "[]");
