@@ -127,6 +127,14 @@ static json_int_t library_index(struct builder *b, const struct store_entry *e)
 		return (json_int_t)i;
 	if (asprintf(&path, "%s/%s", e->dir, e->m->library) < 0)
 		return -1;
+	if (b->out->use_count < PLAN_MAX_PLUGINS) {
+		int fd = -1;
+		char *err = NULL;
+		/* A read-only or missing lock directory only means nobody can remove from that store here. */
+		if (store_use_version(e->root, e->name, e->version, &fd, &err) == 0)
+			b->out->use_fds[b->out->use_count++] = fd;
+		free(err);
+	}
 	json_array_append_new(b->libraries, json_pack("{s:s, s:s, s:s, s:s}", "name", e->name, "version",
 						      e->version, "library", path, "dir", e->dir));
 	free(path);
@@ -247,11 +255,26 @@ int plan_build(struct bh_cli *cli, const struct transfer_config *tc, const char 
 {
 	struct builder b = { .cli = cli, .out = out };
 	json_t *s = NULL;
+	int store_fd = -1;
 	int guess = strcmp(mode, "guess") == 0;
 	int r;
-	r = store_scan(cli->store_path, cli->store_count, &out->entries, &out->entry_count, err);
-	if (r < 0)
+	/* Scan and resolve under the home store's shared lock, so no install or
+	 * remove changes it meanwhile; each chosen version then stays locked "in
+	 * use" for the whole run (see plan_result_free). */
+	r = store_lock(cli->store_path[0], 0, &store_fd, err);
+	if (r == -EACCES || r == -EROFS || r == -EPERM) {
+		/* A home this user can not write: nobody installs there either. */
+		free(*err);
+		*err = NULL;
+		store_fd = -1;
+	} else if (r < 0) {
 		return r;
+	}
+	r = store_scan(cli->store_path, cli->store_count, &out->entries, &out->entry_count, err);
+	if (r < 0) {
+		store_unlock(store_fd);
+		return r;
+	}
 	{
 		char *ppath = policy_path(cli->home);
 		r = ppath ? policy_load(ppath, &out->policy, err) : -ENOMEM;
@@ -307,6 +330,7 @@ int plan_build(struct bh_cli *cli, const struct transfer_config *tc, const char 
 		goto out;
 	json_object_set_new(out->plan, "output", s);
 out:
+	store_unlock(store_fd);
 	json_decref(b.libraries);
 	return r;
 }
@@ -326,6 +350,8 @@ void plan_result_free(struct plan_result *p)
 	free(p->opts.write_paths);
 	store_entries_free(p->entries, p->entry_count);
 	policy_free(p->policy);
+	for (size_t i = 0; i < p->use_count; i++)
+		store_unlock(p->use_fds[i]);
 	host_config_clear(&p->host);
 	memset(p, 0, sizeof(*p));
 }

@@ -8,12 +8,17 @@
 #include "host/host.h"
 #include "host/host_config.h"
 
+/* Plugin versions one transfer may use (each holds an in-use lock). */
+#define PLAN_MAX_PLUGINS 64
+
 struct plan_result {
 	json_t *plan;    /* what the worker runs (see host/worker.h) */
 	json_t *plugins; /* for the report: kind, type, name, version, path, reason */
 	struct host_run_options opts;
 	struct store_entry *entries;
 	struct policy *policy;
+	int use_fds[PLAN_MAX_PLUGINS]; /* in-use locks of the chosen versions */
+	size_t use_count;
 	struct host_config host; /* operator settings (<home>/host.yml) */
 	size_t entry_count;
 };

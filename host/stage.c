@@ -11,45 +11,9 @@
 
 #include "host/commands.h"
 #include "host/host.h"
+#include "packaging/bundle.h"
 #include "packaging/util.h"
 #include "sdk/src/runtime.h"
-
-static char *jdup(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? strdup(s) : NULL;
-}
-
-/* Fills m's components and options from bulkhead-worker describe output. */
-static int fill_components(struct manifest *m, const json_t *d, char **err)
-{
-	json_t *comps = json_object_get(d, "components"), *c;
-	size_t i;
-	m->components = calloc(json_array_size(comps) + 1, sizeof(*m->components));
-	if (!m->components)
-		return -ENOMEM;
-	json_array_foreach(comps, i, c) {
-		struct manifest_component *mc = &m->components[i];
-		json_t *opts = json_object_get(c, "options"), *o;
-		size_t j;
-		mc->kind = jdup(c, "kind");
-		mc->type = jdup(c, "type");
-		mc->description = jdup(c, "description");
-		mc->options = calloc(json_array_size(opts) + 1, sizeof(*mc->options));
-		m->component_count = i + 1;
-		if (!mc->options)
-			return -ENOMEM;
-		json_array_foreach(opts, j, o) {
-			mc->options[j].name = jdup(o, "name");
-			mc->options[j].type = jdup(o, "type");
-			mc->options[j].default_value = jdup(o, "default");
-			mc->options[j].required = json_is_true(json_object_get(o, "required"));
-			mc->options[j].description = jdup(o, "description");
-			mc->option_count = j + 1;
-		}
-	}
-	return 0;
-}
 
 static int copy_file(const char *from, const char *to, mode_t mode)
 {
@@ -96,7 +60,7 @@ int cmd_plugin_stage(struct bh_cli *cli, int argc, char **argv)
 		code = BH_EXIT_CONFIG;
 		goto out;
 	}
-	if (host_describe_library(cli, argv[2], &d, &err) < 0 || fill_components(m, d, &err) < 0) {
+	if (host_describe_library(cli, argv[2], &d, &err) < 0 || bundle_fill_from_describe(m, d, &err) < 0) {
 		code = BH_EXIT_BUNDLE;
 		goto out;
 	}
