@@ -11,21 +11,28 @@ plugin-store/.stamp-%: plugins/$$*/$$*.so $(srcdir)/plugins/$$*/manifest.yml bul
 	$(AM_V_GEN)BULKHEAD_HOME=$(abs_top_builddir)/.stage-home ./bulkhead$(EXEEXT) plugin stage \
 		$(srcdir)/plugins/$*/manifest.yml plugins/$*/$*.so plugin-store && touch $@
 
-all-local: $(BH_PLUGIN_STAMPS)
+# Every in-tree plugin is also packed into a bundle, exactly as a third-party
+# plugin would be: bundles/<name>-<version>.bhp.
+bundles/.stamp-%: plugin-store/.stamp-%
+	@$(MKDIR_P) bundles
+	$(AM_V_GEN)cd bundles && BULKHEAD_HOME=$(abs_top_builddir)/.stage-home ../bulkhead$(EXEEXT) --quiet \
+		plugin pack ../plugin-store/$*/*/ >/dev/null && touch ../$@
 
-# make install puts the staged plugins into the system store.
-install-data-local: $(BH_PLUGIN_STAMPS)
+all-local: $(BH_PLUGINS:%=bundles/.stamp-%)
+
+# make install verifies and installs the bundles into the system store,
+# $(pkglibdir)/plugins (the store of the home $(pkglibdir)).
+install-data-local: $(BH_PLUGINS:%=bundles/.stamp-%)
 	$(MKDIR_P) $(DESTDIR)$(pkglibdir)/plugins
-	cd plugin-store && for d in */*/; do \
-		$(MKDIR_P) "$(DESTDIR)$(pkglibdir)/plugins/$$d" && \
-		cp -p "$$d"* "$(DESTDIR)$(pkglibdir)/plugins/$$d" || exit 1; \
+	for b in bundles/*.bhp; do \
+		./bulkhead$(EXEEXT) --quiet --home $(DESTDIR)$(pkglibdir) plugin install "$$b" || exit 1; \
 	done
 
 uninstall-local:
 	rm -rf $(DESTDIR)$(pkglibdir)/plugins
 
 clean-local:
-	rm -rf plugin-store .stage-home
+	rm -rf plugin-store bundles .stage-home
 
 # docs/plugins.md: the option reference, generated from the staged manifests.
 # `make docs` refreshes it; tests/cli/docs-current.sh fails when it is stale.
