@@ -198,6 +198,7 @@ static int report(struct run *run, const char *rec, size_t len, uint32_t column)
 {
 	struct csv_task *t = &run->t;
 	bh_location loc = { t->source, t->line + 1, column };
+	int r;
 	/* The record's own line end is not part of it. */
 	if (len && rec[len - 1] == '\n')
 		len--;
@@ -208,9 +209,8 @@ static int report(struct run *run, const char *rec, size_t len, uint32_t column)
 			 t->source ? t->source : "input", (unsigned long long)loc.line, t->reason);
 		return BH_EDATA;
 	}
-	if (bh_host->reject(t->ctx, &loc, rec, len, t->reason) != 0)
-		return BH_EDATA;
-	return 0;
+	r = bh_host->reject(t->ctx, &loc, rec, len, t->reason);
+	return r == 0 ? 0 : r < 0 ? r : BH_EDATA;
 }
 
 /* Parses complete records from data; *used receives the bytes consumed (the

@@ -39,7 +39,8 @@ struct csv_task {
 	uint64_t line; /* physical lines consumed so far */
 	char *scratch; /* unescaped quoted fields, grown up to max_quoted */
 	size_t scratch_cap;
-	char reason[320];
+	char reason[640];
+	char excerpt[4 * 64 + 8]; /* a value quoted in reason */
 };
 
 enum csv_status {

@@ -96,9 +96,16 @@ static int invalid(struct csv_task *t, struct csv_result *res, uint32_t column, 
 static int invalid(struct csv_task *t, struct csv_result *res, uint32_t column, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 	va_start(ap, fmt);
-	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	n = vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(t->reason)) { /* cut: do not end inside a character */
+		size_t len = sizeof(t->reason) - 1;
+		while (len && !csv_utf8_valid(t->reason, len))
+			len--;
+		t->reason[len] = '\0';
+	}
 	res->column = column;
 	return CSV_INVALID;
 }
@@ -139,10 +146,34 @@ static int unescape(struct csv_task *t, const char *s, size_t n, size_t *out_len
 	return 0;
 }
 
-/* A short printable excerpt of a value for messages. */
-static int excerpt_len(size_t n)
+#define EXCERPT_MAX 64 /* bytes of a value quoted in a message */
+
+/* A value for messages: at most EXCERPT_MAX bytes, control characters and
+ * bytes that are not UTF-8 written as \xNN, so a reason is always text. */
+static const char *excerpt(struct csv_task *t, const char *v, size_t n)
 {
-	return n > 64 ? 64 : (int)n;
+	char *o = t->excerpt;
+	size_t len = 0;
+	for (size_t i = 0; i < n && len + 8 < sizeof(t->excerpt) && i < EXCERPT_MAX;) {
+		unsigned char c = (unsigned char)v[i];
+		size_t seq = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		if (seq > 1 && (i + seq > n || !csv_utf8_valid(v + i, seq)))
+			seq = 0;
+		if (seq == 0 || c < 0x20 || c == 0x7f) {
+			len += (size_t)snprintf(o + len, 5, "\\x%02x", c);
+			i++;
+		} else {
+			memcpy(o + len, v + i, seq);
+			len += seq;
+			i += seq;
+		}
+	}
+	if (n > EXCERPT_MAX && len + 4 < sizeof(t->excerpt)) {
+		memcpy(o + len, "...", 3);
+		len += 3;
+	}
+	o[len] = '\0';
+	return o;
 }
 
 /* Converts one field of column c and stores it; returns CSV_INVALID on a bad value. */
@@ -196,15 +227,15 @@ static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const c
 			bh_pb_timestamp(pb, c, ts);
 			return CSV_RECORD;
 		}
-		return invalid(t, res, c + 1, "column '%s' (timestamp): \"%.*s\" does not match format \"%s\"",
-			       col->name, excerpt_len(n), v, col->format ? col->format : "ISO 8601");
+		return invalid(t, res, c + 1, "column '%s' (timestamp): \"%s\" does not match format \"%s\"",
+			       col->name, excerpt(t, v, n), col->format ? col->format : "ISO 8601");
 	}
 	case BH_TYPE_JSON:
 		if (!csv_utf8_valid(v, n))
 			return invalid(t, res, c + 1, "column '%s' (json): invalid UTF-8", col->name);
 		if (!csv_json_valid(v, n))
-			return invalid(t, res, c + 1, "column '%s' (json): \"%.*s\" is not valid JSON", col->name,
-				       excerpt_len(n), v);
+			return invalid(t, res, c + 1, "column '%s' (json): \"%s\" is not valid JSON", col->name,
+				       excerpt(t, v, n));
 		r = bh_pb_string(pb, c, v, n);
 		if (r < 0) {
 			res->error = r;
@@ -212,8 +243,8 @@ static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const c
 		}
 		return CSV_RECORD;
 	}
-	return invalid(t, res, c + 1, "column '%s' (%s): %s \"%.*s\"", col->name, bh_type_name(col->type),
-		       r == -ERANGE ? "value out of range" : "invalid value", excerpt_len(n), v);
+	return invalid(t, res, c + 1, "column '%s' (%s): %s \"%s\"", col->name, bh_type_name(col->type),
+		       r == -ERANGE ? "value out of range" : "invalid value", excerpt(t, v, n));
 }
 
 /* The record failed in a way that hides where it ends: report it as its
@@ -327,7 +358,8 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
 			if (f < end && (unsigned char)*f != d0 && *f != '\n' && *f != '\r') {
 				res->column = col + 1;
 				snprintf(t->reason, sizeof(t->reason),
-					 "column %u: unexpected character '%c' after a quoted field", col + 1, *f);
+					 "column %u: unexpected character '%s' after a quoted field", col + 1,
+					 excerpt(t, f, 1));
 				return resync(s, end, eof, res);
 			}
 		} else {
@@ -358,7 +390,8 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
 			} else if (memcmp(f, p->delim, p->delim_len) != 0) {
 				res->column = col + 1;
 				snprintf(t->reason, sizeof(t->reason),
-					 "column %u: unexpected character '%c' after a quoted field", col + 1, *f);
+					 "column %u: unexpected character '%s' after a quoted field", col + 1,
+					 excerpt(t, f, 1));
 				return resync(s, end, eof, res);
 			}
 		}

@@ -389,6 +389,43 @@ START_TEST(parse_large_field_in_tiny_chunks)
 }
 END_TEST
 
+/* Random inputs of CSV's special bytes: parsing never fails under a lenient
+ * config, and every chunk size gives the same records and rejects. */
+START_TEST(parse_random_inputs_chunk_invariant)
+{
+	static const char alphabet[] = { 'a', 'b', ',', ',', '"', '"', '\\', '\n', '\n', '\r', ' ', '1', '#', ':', '\xc3', '\xa9' };
+	static const char *const configs[] = {
+		"{" COLS2 LENIENT "}",
+		"{\"trim_if_not_quoted\":true,\"null_string\":\"1\",\"comment_line_marker\":\"#\"," COLS2 LENIENT "}",
+		"{\"escape\":\"\",\"allow_extra_columns\":true,\"allow_optional_columns\":true," COLS2 LENIENT "}",
+		"{\"delimiter\":\"::\",\"quote\":\"\",\"max_line_size\":40,\"skip_header_lines\":1," COLS2 LENIENT "}",
+		"{\"max_quoted_size_limit\":5,\"columns\":[{\"name\":\"n\",\"type\":\"long\"}]" LENIENT "}",
+	};
+	unsigned seed = 12345;
+	char input[256];
+	bh_testkit_set_max_rejects(tk, 100000);
+	for (int iter = 0; iter < 1500; iter++) {
+		size_t n = (size_t)(rand_r(&seed) % 120);
+		const char *config = configs[iter % 5];
+		bh_testkit_result *whole, *part;
+		for (size_t i = 0; i < n; i++)
+			input[i] = alphabet[rand_r(&seed) % sizeof(alphabet)];
+		whole = parse_chunked(config, input, n, 0);
+		ck_assert_msg(whole->status == 0, "status %d %s (config %s) input [%.*s]", whole->status,
+			      whole->error ? whole->error : "", config, (int)n, input);
+		part = parse_chunked(config, input, n, 1 + (size_t)(rand_r(&seed) % 9));
+		ck_assert_int_eq(part->status, 0);
+		ck_assert_msg(strcmp(whole->records_json, part->records_json) == 0, "input %.*s\n%s\n%s", (int)n, input,
+			      whole->records_json, part->records_json);
+		ck_assert_msg(strcmp(whole->rejects_json, part->rejects_json) == 0, "input %.*s\n%s\n%s", (int)n, input,
+			      whole->rejects_json, part->rejects_json);
+		bh_testkit_result_free(whole);
+		bh_testkit_result_free(part);
+	}
+	bh_testkit_set_max_rejects(tk, -1);
+}
+END_TEST
+
 /* ---- formatter ------------------------------------------------------------ */
 
 #define FMT_SCHEMA                                                                                   \
@@ -605,6 +642,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(p, parse_config_errors);
 	tcase_add_test(p, parse_large_input);
 	tcase_add_test(p, parse_large_field_in_tiny_chunks);
+	tcase_add_test(p, parse_random_inputs_chunk_invariant);
 	tcase_add_test(f, format_minimal);
 	tcase_add_test(f, format_all_none_and_options);
 	tcase_add_test(f, format_timestamps);
