@@ -1,4 +1,6 @@
-/* Starting bulkhead-worker as a plain child process. */
+/* Starting bulkhead-worker inside the sandbox: the policy comes from the
+ * plan (plugin directories, input and output paths, network) and the
+ * config's exec.resources caps. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,82 +10,206 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "host/config.h"
 #include "host/spawn.h"
 #include "host/worker.h"
+#include "sandbox/sandbox.h"
 #include "sdk/src/runtime.h"
+
+/* Development and benchmark only: run the worker without namespaces or
+ * seccomp (caps still apply when the cgroup is available). */
+#define ISOLATION_OFF_ENV "BULKHEAD_UNSAFE_NO_ISOLATION"
+
+static int isolation_off(void)
+{
+	const char *v = getenv(ISOLATION_OFF_ENV);
+	return v && strcmp(v, "1") == 0;
+}
+
+/* Environment handed to the worker: nothing of the host's but what it needs. */
+static char **worker_env(void)
+{
+	static char *env[4];
+	static char debug[] = "BULKHEAD_DEBUG=1";
+	static char tmpdir[] = "TMPDIR=/tmp";
+	size_t n = 0;
+	env[n++] = tmpdir;
+	if (getenv("BULKHEAD_DEBUG"))
+		env[n++] = debug;
+	env[n] = NULL;
+	return env;
+}
+
+static int add_mount(struct sandbox_mount *m, size_t *n, const char *path, int writable, int exec)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(m[i].source, path) == 0) {
+			m[i].writable |= writable;
+			m[i].exec |= exec;
+			return 0;
+		}
+	if (*n >= SANDBOX_MAX_MOUNTS)
+		return -E2BIG;
+	m[*n].source = path;
+	m[*n].target = NULL;
+	m[*n].writable = writable;
+	m[*n].exec = exec;
+	m[*n].optional = 0;
+	(*n)++;
+	return 0;
+}
+
+static void apply_limits(struct sandbox_policy *p, const struct cfg_exec *x)
+{
+	if (!x)
+		return;
+	p->memory_max = x->memory_bytes;
+	p->cpus = x->cpus;
+	p->pids_max = (uint64_t)(x->pids > 0 ? x->pids : 0);
+	p->timeout_ns = x->timeout_ns;
+	p->allow_unenforced_limits = x->allow_unenforced_limits;
+}
+
+/* Spawns argv in the sandbox with fds kept (as 3, 4, ...). */
+static int spawn(const struct host_run_options *opts, char *const *argv, const int *keep, size_t nkeep,
+		 struct sandbox_child **child, char **err)
+{
+	struct sandbox_mount mounts[SANDBOX_MAX_MOUNTS];
+	struct sandbox_policy p;
+	size_t n = 0;
+	int r = 0;
+	memset(&p, 0, sizeof(p));
+	memset(mounts, 0, sizeof(mounts));
+	for (size_t i = 0; r == 0 && i < opts->read_count; i++)
+		r = add_mount(mounts, &n, opts->read_paths[i], 0, 0);
+	for (size_t i = 0; r == 0 && i < opts->plugin_dir_count; i++)
+		r = add_mount(mounts, &n, opts->plugin_dirs[i], 0, 1);
+	for (size_t i = 0; r == 0 && i < opts->write_count; i++)
+		r = add_mount(mounts, &n, opts->write_paths[i], 1, 0);
+	if (r < 0)
+		return rt_fail(err, "the transfer names more than %d paths for the sandbox", SANDBOX_MAX_MOUNTS);
+	p.executable = argv[0];
+	p.argv = argv;
+	p.envp = worker_env();
+	p.keep_fds = keep;
+	p.keep_fd_count = nkeep;
+	p.mounts = mounts;
+	p.mount_count = n;
+	p.network = opts->network;
+	p.isolation_off = isolation_off();
+	p.uid = SANDBOX_ID_CALLER;
+	p.gid = SANDBOX_ID_CALLER;
+	p.cgroup_parent = opts->cgroup_parent;
+	apply_limits(&p, opts->limits);
+	return sandbox_spawn(&p, child, err);
+}
 
 int spawn_worker(struct bh_cli *cli, const struct host_run_options *opts, struct spawned_worker *out,
 		 char **err)
 {
 	char *worker = host_worker_path();
-	int sv[2];
-	pid_t pid;
+	char *argv[] = { worker, NULL };
+	struct sandbox_child *child = NULL;
+	int sv[2], r;
 	(void)cli;
-	(void)opts;
 	if (!worker)
 		return -ENOMEM;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		free(worker);
 		return rt_fail(err, "socketpair: %s", strerror(errno));
 	}
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		free(worker);
-		return rt_fail(err, "fork: %s", strerror(e));
-	}
-	if (pid == 0) {
-		if (dup2(sv[1], WORKER_CONTROL_FD) < 0)
-			_exit(127);
-		execl(worker, "bulkhead-worker", (char *)NULL);
-		fprintf(stderr, "bulkhead: cannot run %s: %s\n", worker, strerror(errno));
-		_exit(127);
-	}
+	r = spawn(opts, argv, &sv[1], 1, &child, err);
 	close(sv[1]);
 	free(worker);
+	if (r < 0) {
+		close(sv[0]);
+		return r == -EPERM || r == -ENOSYS || r == -EOPNOTSUPP ? -EPERM : r;
+	}
 	memset(out, 0, sizeof(*out));
-	out->pid = pid;
+	out->pid = sandbox_child_pid(child);
 	out->control_fd = sv[0];
+	out->sandbox = child;
 	return 0;
+}
+
+/* Exit codes and messages for endings the worker could not report itself. */
+static void classify_end(const struct sandbox_result *res, struct host_run_result *out)
+{
+	int code;
+	switch (res->how) {
+	case SANDBOX_OOM:
+	case SANDBOX_TIMEOUT:
+	case SANDBOX_PIDS_LIMIT:
+		code = BH_EXIT_RESOURCE;
+		break;
+	case SANDBOX_SECCOMP:
+	case SANDBOX_SETUP_FAILED:
+		code = BH_EXIT_SANDBOX;
+		break;
+	default:
+		return;
+	}
+	out->exit_code = code;
+	free(out->message);
+	out->message = strdup(res->message[0] ? res->message : sandbox_end_name(res->how));
 }
 
 int spawn_wait(struct spawned_worker *w, struct host_run_result *out)
 {
-	int status = 0;
-	while (waitpid(w->pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	out->exit_status = status;
-	out->sandbox = json_pack("{s:b}", "isolated", 0);
+	struct sandbox_result res;
+	json_t *j = NULL;
+	int r = sandbox_wait(w->sandbox, &res);
+	w->sandbox = NULL;
+	if (r < 0)
+		return r;
+	if (res.how == SANDBOX_EXITED)
+		out->exit_status = (res.exit_code & 0xff) << 8;
+	else if (res.how == SANDBOX_SIGNALED)
+		out->exit_status = res.signal & 0x7f;
+	else
+		out->exit_status = SIGKILL;
+	if (sandbox_result_to_json(&res, (struct json_t **)&j) == 0)
+		out->sandbox = j;
+	classify_end(&res, out);
 	return 0;
 }
 
 void spawn_interrupt_cleanup(void)
 {
+	sandbox_cleanup_all();
 }
 
-int spawn_describe(const char *library_path, int out_fd, char **err)
+int spawn_describe(const char *library_path, int stdout_fd, char **err)
 {
 	char *worker = host_worker_path();
-	int status = 0;
-	pid_t pid;
-	if (!worker)
+	char *argv[] = { worker, (char *)"describe", (char *)library_path, NULL };
+	char *dir = strdup(library_path), *slash;
+	struct host_run_options opts;
+	struct sandbox_child *child = NULL;
+	struct sandbox_result res;
+	int r;
+	if (!worker || !dir) {
+		free(worker);
+		free(dir);
 		return -ENOMEM;
-	pid = fork();
-	if (pid == 0) {
-		dup2(out_fd, WORKER_CONTROL_FD);
-		execl(worker, "bulkhead-worker", "describe", library_path, (char *)NULL);
-		_exit(127);
 	}
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	memset(&opts, 0, sizeof(opts));
+	opts.plugin_dirs = &dir;
+	opts.plugin_dir_count = 1;
+	/* The library's stdout is the caller's pipe: the worker prints there. */
+	r = spawn(&opts, argv, &stdout_fd, 1, &child, err);
 	free(worker);
-	if (pid < 0)
-		return rt_fail(err, "fork: %s", strerror(errno));
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return rt_fail(err, "cannot read the option tables of %s (see the message above)", library_path);
-	return 0;
+	free(dir);
+	if (r < 0)
+		return r;
+	r = sandbox_wait(child, &res);
+	if (r == 0 && (res.how != SANDBOX_EXITED || res.exit_code != 0))
+		r = rt_fail(err, "reading the option tables failed: %s",
+			    res.message[0] ? res.message : sandbox_end_name(res.how));
+	return r;
 }

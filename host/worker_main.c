@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "host/worker_internal.h"
+#include "sandbox/sandbox.h"
 
 static int read_plan(int fd, json_t **out, char **err)
 {
@@ -157,11 +158,25 @@ static int run_plan(struct wk_worker *w, json_t **extra)
 	return r;
 }
 
+/* From here on this process can not exec anything: plugin code never can. */
+static int forbid_exec(void)
+{
+	char *err = NULL;
+	if (sandbox_forbid_exec(&err) == 0)
+		return 0;
+	fprintf(stderr, "bulkhead-worker: cannot install the exec ban: %s\n", err ? err : "seccomp failed");
+	free(err);
+	return -EPERM;
+}
+
 static int describe_main(const char *library)
 {
 	char *err = NULL;
-	json_t *d = wk_describe(library, &err);
+	json_t *d;
 	int r;
+	if (forbid_exec() < 0)
+		return 6;
+	d = wk_describe(library, &err);
 	if (!d) {
 		fprintf(stderr, "bulkhead-worker: %s\n", err ? err : "describe failed");
 		free(err);
@@ -213,6 +228,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	shutdown(w.control_fd, SHUT_RD);
+	if (forbid_exec() < 0)
+		return 6;
 	w.mode = json_string_value(json_object_get(w.plan, "mode")) ?: "run";
 	w.own = rt_ctx_new(&w.rt, "worker", -1, NULL);
 	settings(&w);

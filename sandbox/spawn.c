@@ -192,8 +192,8 @@ static int plan_user_mounts(struct sandbox_plan *plan, const struct sandbox_poli
 int sandbox_identity(const struct sandbox_policy *p, uid_t *uid, gid_t *gid)
 {
     if (!p->isolation_off && geteuid() == 0) {
-        *uid = p->uid ? p->uid : SANDBOX_DEFAULT_UID;
-        *gid = p->gid ? p->gid : SANDBOX_DEFAULT_UID;
+        *uid = p->uid == (uid_t)SANDBOX_ID_CALLER ? geteuid() : p->uid ? p->uid : SANDBOX_DEFAULT_UID;
+        *gid = p->gid == (gid_t)SANDBOX_ID_CALLER ? getegid() : p->gid ? p->gid : SANDBOX_DEFAULT_UID;
     } else {
         *uid = geteuid();
         *gid = getegid();
@@ -328,7 +328,7 @@ static int build_plan(const struct sandbox_policy *p, struct sandbox_plan *plan,
     snprintf(plan->hostname, sizeof plan->hostname, "%s", p->hostname ? p->hostname : "bulkhead");
     if (!plan->isolated)
         return 0;
-    if (!plan->root_mode && p->uid && p->uid != geteuid())
+    if (!plan->root_mode && p->uid && p->uid != (uid_t)SANDBOX_ID_CALLER && p->uid != geteuid())
         return sandbox_fail(err, -EPERM, "without root the child can only run as uid %u",
                             (unsigned)geteuid());
     plan->need_dumpable = !plan->root_mode && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1;
