@@ -14,3 +14,7 @@ BENCH_ARGS =
 bench: all
 	$(srcdir)/bench/run --build $(abs_top_builddir) --results $(abs_top_builddir)/bench/results.md $(BENCH_ARGS)
 .PHONY: bench
+
+# The bench's own tools: gen/check agreement, damage detection, rusage.
+TESTS += bench/selftest.sh
+EXTRA_DIST += bench/selftest.sh
