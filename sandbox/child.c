@@ -416,6 +416,11 @@ void sandbox_child_main(struct sandbox_plan *p)
     g_plan = p;
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         _exit(127);
+    /* A session of its own: kill(0, ...) or a terminal's signals from inside
+     * must never reach the host's process group (found by the fork_bomb
+     * hostile plugin, whose kill(0, SIGKILL) took the host down). */
+    if (setsid() < 0)
+        _exit(127);
     /* Signals were blocked around clone so that none of the host's handlers
      * can run here; start the program with defaults and an empty mask. */
     for (int sig = 1; sig < _NSIG; sig++)

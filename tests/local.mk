@@ -27,3 +27,4 @@ tests_hostile_hostile_so_SOURCES = tests/hostile/hostile.c
 tests_hostile_hostile_so_CFLAGS = $(PLUGIN_CC_FLAGS)
 tests_hostile_hostile_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
 EXTRA_DIST += tests/hostile/manifest.yml tests/hostile/run.sh
+TESTS += tests/hostile/run.sh

@@ -73,6 +73,6 @@ done <<< "$cases"
 [ -e "$T/secret/new" ] && fail "a file was written outside the output directory"
 kill "$listener" 2>/dev/null
 # No cgroup of ours may outlive its transfer.
-left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'bulkhead-*' 2>/dev/null | head -5)
+left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'bulkhead-[0-9]*' 2>/dev/null | head -5)
 [ -n "$left" ] && fail "cgroups left behind: $left"
 finish
