@@ -2,6 +2,7 @@
  * libseccomp and prints them as C (sandbox/filters.c), so that spawning a
  * sandbox never pays libseccomp's compile time. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sandbox/seccomp-rules.h"
@@ -26,6 +27,7 @@ int main(void)
             printf("    { 0x%04x, %u, %u, 0x%08x },\n", prog.filter[j].code, prog.filter[j].jt,
                    prog.filter[j].jf, prog.filter[j].k);
         printf("};\n\n");
+        free(prog.filter);
     }
     printf("const struct sock_fprog sandbox_filters[SANDBOX_FILTER_COUNT] = {\n");
     for (int i = 0; i < SANDBOX_FILTER_COUNT; i++)

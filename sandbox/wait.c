@@ -215,6 +215,12 @@ int sandbox_wait(struct sandbox_child *c, struct sandbox_result *res)
     }
     pthread_mutex_unlock(&c->lock);
     describe(&r);
+    if (got < 0) {
+        /* Someone else reaped it (a waitpid(-1) in the host): we cannot know. */
+        r.how = SANDBOX_SETUP_FAILED;
+        snprintf(r.message, sizeof r.message, "could not reap the sandboxed child: %s",
+                 strerror(-rc));
+    }
 
     sandbox_registry_remove(c->registry_slot);
     if (sandbox_cgroup_remove(&c->cg) < 0 && rc == 0)

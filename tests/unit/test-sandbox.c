@@ -589,6 +589,14 @@ END_TEST
  * an unprivileged user has no writable cgroup here. */
 START_TEST(test_rootless_and_unenforced)
 {
+    /* The build tree may not be reachable for nobody (e.g. under /root). */
+    char dir[] = "/var/tmp/bulkhead-probe-XXXXXX", copy[64], cmd[PATH_MAX + 256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    snprintf(copy, sizeof copy, "%s/probe", dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && chmod 755 '%s'", probe, copy, copy);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(probe, sizeof probe, "%s", copy); /* this test process only */
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -616,6 +624,8 @@ START_TEST(test_rootless_and_unenforced)
     }
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    unlink(copy);
+    rmdir(dir);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "rootless step failed: %d",
                   WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
 }
