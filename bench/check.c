@@ -1,6 +1,6 @@
 /* bench/check: reads benchmark outputs back and prints their checksum.
  *
- *   check [--format csv|jsonl] FILE...
+ *   check [--format csv|jsonl] [--shortest] FILE...
  *
  * Every row is parsed strictly against the dataset's schema (bench/rowhash.h):
  * longs must be exact integers, doubles must read completely, strings are
@@ -9,10 +9,17 @@
  * skipped.  Prints "rows=R sum=S mixed=M" for all files together -- equal to
  * what bench/gen printed only when the outputs hold exactly the generated
  * rows, in any order.  A malformed row is an error naming the file and line.
- * The format is taken from the file name (.jsonl/.json) unless given. */
+ * The format is taken from the file name (.jsonl/.json) unless given.
+ *
+ * --shortest also requires every double to be written with as few
+ * significant digits as read back to the same value (issue 5: "doubles print
+ * as the shortest string that reads back"): a double whose digits, less one,
+ * already round-trip is an error.  The test never fails a shortest output;
+ * the ".0" of an integral value does not count as a digit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +47,7 @@ struct field {
 
 static struct field fields[RH_COLUMNS];
 static struct field scratch;
+static int want_shortest;
 
 static int fail(const struct input *in, const char *fmt, ...)
 {
@@ -88,6 +96,25 @@ static int parse_long(const struct input *in, const struct field *f, int64_t *ou
 	return 0;
 }
 
+/* Digits of the mantissa, less leading and trailing zeros: "120.50e3" has 4. */
+static int significant_digits(const char *s)
+{
+	int n = 0, zeros = 0, started = 0;
+
+	for (; *s && *s != 'e' && *s != 'E'; s++) {
+		if (*s < '0' || *s > '9')
+			continue;
+		if (*s == '0') {
+			zeros += started;
+			continue;
+		}
+		n += started ? zeros + 1 : 1;
+		started = 1;
+		zeros = 0;
+	}
+	return n;
+}
+
 static int parse_double(const struct input *in, struct field *f, double *out)
 {
 	char *end;
@@ -98,6 +125,24 @@ static int parse_double(const struct input *in, struct field *f, double *out)
 	*out = strtod(f->buf, &end);
 	if (end != f->buf + f->len)
 		return fail(in, "not a double: '%s'", f->buf);
+	if (want_shortest && isfinite(*out) && *out != 0) {
+		int digits = significant_digits(f->buf);
+		char shorter[40];
+
+		if (digits > 1) {
+			snprintf(shorter, sizeof shorter, "%.*e", digits - 2, *out);
+			if (strtod(shorter, NULL) == *out) {
+				/* Name the shortest form in the message. */
+				for (int p = 0; p < 17; p++) {
+					snprintf(shorter, sizeof shorter, "%.*e", p, *out);
+					if (strtod(shorter, NULL) == *out)
+						break;
+				}
+				return fail(in, "double '%s' is not the shortest form ('%s' reads back the same)",
+					    f->buf, shorter);
+			}
+		}
+	}
 	return 0;
 }
 
@@ -425,6 +470,10 @@ int main(int argc, char **argv)
 	if (!(scratch.buf = malloc(CHECK_FIELD_MAX + 1)))
 		return 1;
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--shortest")) {
+			want_shortest = 1;
+			continue;
+		}
 		if (!strcmp(argv[i], "--format") && i + 1 < argc) {
 			format = !strcmp(argv[++i], "jsonl");
 			continue;
@@ -437,7 +486,7 @@ int main(int argc, char **argv)
 		files++;
 	}
 	if (!files) {
-		fputs("usage: check [--format csv|jsonl] FILE...\n", stderr);
+		fputs("usage: check [--format csv|jsonl] [--shortest] FILE...\n", stderr);
 		return 2;
 	}
 	printf("rows=%" PRIu64 " sum=%016" PRIx64 " mixed=%016" PRIx64 "\n", total.rows, total.sum,
