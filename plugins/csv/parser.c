@@ -236,8 +236,8 @@ static int process(struct run *run, const char *data, size_t len, int eof, size_
 		if (run->skipping || run->header_left) {
 			size_t n = csv_line_length(data + pos, data + len, eof);
 			if (n == 0 && !eof) {
-				if (run->skipping) /* drop what we have; keep looking */
-					pos = len;
+				if (run->skipping) /* drop what we have but a \r that may start \r\n */
+					pos = data[len - 1] == '\r' ? len - 1 : len;
 				break;
 			}
 			pos += n ? n : len - pos;
@@ -264,7 +264,7 @@ static int process(struct run *run, const char *data, size_t len, int eof, size_
 			bh_pb_discard_record(t->pb);
 			if (res.consumed == 0) /* at eof: the rest is the record */
 				res.consumed = len - pos;
-			if ((r = report(run, data + pos, res.consumed, res.column)) < 0)
+			if ((r = report(run, data + pos, res.raw_len ? res.raw_len : res.consumed, res.column)) < 0)
 				return r;
 			break;
 		case CSV_FAIL:
@@ -298,6 +298,17 @@ static int carry_append(struct run *run, const char *data, size_t n)
 	return 0;
 }
 
+/* Drops the carry (the start of an oversized line) and the rest of its line
+ * as it arrives; a final \r stays, as it may be the start of \r\n. */
+static void start_skipping(struct run *run)
+{
+	int keep_cr = run->carry[run->carry_len - 1] == '\r';
+	if (keep_cr)
+		run->carry[0] = '\r';
+	run->carry_len = keep_cr;
+	run->skipping = 1;
+}
+
 /* Parses what the carry holds and keeps only the unfinished record; rejects
  * that record if it already exceeds max_line_size. */
 static int drain_carry(struct run *run, int eof)
@@ -308,11 +319,15 @@ static int drain_carry(struct run *run, int eof)
 		return r;
 	memmove(run->carry, run->carry + used, run->carry_len - used);
 	run->carry_len -= used;
-	if (run->carry_len > run->t.p->max_line) {
+	if (run->carry_len > run->t.p->max_line && run->header_left) {
+		/* a long header line is not a record: drop it without buffering */
+		run->header_left--;
+		start_skipping(run);
+	} else if (run->carry_len > run->t.p->max_line) {
 		struct csv_task *t = &run->t;
 		size_t first = csv_line_length(run->carry, run->carry + run->carry_len, 0);
 		snprintf(t->reason, sizeof(t->reason), "record larger than max_line_size (%zu bytes)", t->p->max_line);
-		r = report(run, run->carry, first ? first : t->p->max_line, 0);
+		r = report(run, run->carry, first && first < t->p->max_line ? first : t->p->max_line, 0);
 		if (r < 0)
 			return r;
 		if (first) { /* a multi-line record: resume after its first line */
@@ -321,8 +336,7 @@ static int drain_carry(struct run *run, int eof)
 			t->line++;
 			return drain_carry(run, eof);
 		}
-		run->carry_len = 0;
-		run->skipping = 1;
+		start_skipping(run);
 	}
 	return 0;
 }

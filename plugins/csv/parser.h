@@ -55,6 +55,7 @@ struct csv_result {
 	size_t consumed; /* bytes of the record, its line end included */
 	uint64_t lines;  /* line ends within those bytes */
 	uint32_t column; /* 1-based column of the problem, 0 for the whole record */
+	size_t raw_len;  /* invalid: bytes to report when not all of consumed (0) */
 	int resync;      /* invalid and the record's extent is unknown: resume after its first line */
 	int error;
 };

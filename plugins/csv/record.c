@@ -425,13 +425,26 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
 		res->consumed = (size_t)(f - s);
 		break;
 	}
+	if (res->consumed > p->max_line) {
+		/* Reported the way the chunk loop must report it when it can not
+		 * buffer the record: its first max_line_size bytes, and when the
+		 * record spans lines, reading resumes after its first line. */
+		size_t first = csv_line_length(s, s + res->consumed, 1);
+		snprintf(t->reason, sizeof(t->reason), "record larger than max_line_size (%zu bytes)", p->max_line);
+		res->column = 0;
+		if (res->lines > 1) {
+			res->consumed = first;
+			res->lines = 1;
+			res->resync = 1;
+		}
+		res->raw_len = first < p->max_line ? first : p->max_line;
+		return CSV_INVALID;
+	}
 	if (col < p->ncols && status == CSV_RECORD) {
 		if (!p->allow_optional)
 			return invalid(t, res, col + 1, "too few columns (expected %u, got %u)", p->ncols, col);
 		for (; col < p->ncols; col++)
 			bh_pb_null(t->pb, col);
 	}
-	if (status == CSV_RECORD && res->consumed > p->max_line)
-		return invalid(t, res, 0, "record larger than max_line_size (%zu bytes)", p->max_line);
 	return status;
 }
