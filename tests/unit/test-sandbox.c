@@ -324,6 +324,13 @@ START_TEST(test_violation)
     expect_violation(&run, violations[_i].syscall);
     ck_assert_str_eq(run.r.syscall_arch, "x86_64");
     ck_assert(strstr(run.r.message, violations[_i].syscall));
+    json_t *j = NULL;
+    ck_assert_int_eq(sandbox_result_to_json(&run.r, &j), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "ended")), "seccomp");
+    json_t *sc = json_object_get(j, "syscall");
+    ck_assert_str_eq(json_string_value(json_object_get(sc, "name")), violations[_i].syscall);
+    ck_assert_int_eq(json_integer_value(json_object_get(sc, "nr")), run.r.syscall_nr);
+    json_decref(j);
 }
 END_TEST
 
