@@ -26,5 +26,5 @@ check_PROGRAMS += tests/hostile/hostile.so
 tests_hostile_hostile_so_SOURCES = tests/hostile/hostile.c
 tests_hostile_hostile_so_CFLAGS = $(PLUGIN_CC_FLAGS)
 tests_hostile_hostile_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
-EXTRA_DIST += tests/hostile/manifest.yml tests/hostile/run.sh
-TESTS += tests/hostile/run.sh
+EXTRA_DIST += tests/hostile/manifest.yml tests/hostile/run.sh tests/hostile/run-v2.sh
+TESTS += tests/hostile/run.sh tests/hostile/run-v2.sh

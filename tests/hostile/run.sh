@@ -8,7 +8,7 @@ if [ "$(id -u)" != 0 ] && [ "${BULKHEAD_REQUIRE_SANDBOX_TESTS:-0}" != 1 ]; then
 fi
 "$BH" plugin stage "$BULKHEAD_SRCDIR/tests/hostile/manifest.yml" "$BULKHEAD_BUILDDIR/tests/hostile/hostile.so" \
 	"$T/store" >/dev/null || { echo "FAIL: staging the hostile plugin"; exit 1; }
-export BULKHEAD_PLUGIN_PATH="$T/store"
+export BULKHEAD_PLUGIN_PATH="$T/store${BULKHEAD_PLUGIN_PATH:+:$BULKHEAD_PLUGIN_PATH}"
 mkdir -p "$T/secret" && echo "host secret" > "$T/secret/file"
 
 # A listener on the host's loopback that a plugin without network must not reach.
