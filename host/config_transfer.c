@@ -63,7 +63,10 @@ static int read_section(const struct cfg_node *node, struct cfg_pos pos, const c
 	type = cfg_map_entry(node, "type");
 	if (type == NULL)
 		return cfg_fail(err, -EINVAL, &pos, "missing 'type' for %s", label);
-	if (type->value->kind != CFG_SCALAR || cfg_is_null(type->value))
+	/* `type: null` names the null output (as Embulk configs write it), even
+	 * though a plain null is YAML's null everywhere else. */
+	if (type->value->kind != CFG_SCALAR ||
+	    (cfg_is_null(type->value) && strcmp(type->value->text, "null") != 0))
 		return cfg_fail(err, -EINVAL, &type->value->pos,
 				"expected a plugin type name for %s, got %s", label,
 				cfg_describe(type->value, buf, sizeof(buf)));
