@@ -6,14 +6,15 @@
  * struct sandbox_child_error to the parent and exits 127.
  *
  * Order matters and is the point of this file:
- *  1. death signal, wait for the parent's go (uid/gid maps and cgroup done)
- *  2. cgroup namespace (rooted at the cgroup the parent just put us in)
+ *  1. death signal, own session, wait for the parent's go (uid/gid maps done)
+ *  2. (the parent moves us into our v1 cgroups meanwhile: that is slow)
  *  3. open every bind source while paths still mean the host's paths
  *  4. become the mapped identity (fsuid must be mapped to create files)
  *  5. loopback up, hostname
  *  6. tmpfs root at /tmp of our private mount namespace, binds, /dev, /tmp,
  *     fresh /proc, pivot_root, old root detached, root read-only
- *  7. capabilities: securebits locked, bounding/ambient/inheritable/
+ *  7. wait for 'c' (in our cgroups), cgroup namespace rooted there;
+ *     capabilities: securebits locked, bounding/ambient/inheritable/
  *     permitted/effective emptied; no_new_privs
  *  8. death signal again (credential changes clear it), parent-alive check
  *  9. rlimits, fds: keep_fds to 3.., everything else closed
@@ -443,8 +444,6 @@ void sandbox_child_main(struct sandbox_plan *p)
     sigprocmask(SIG_SETMASK, &none, NULL);
 
     if (p->isolated) {
-        if (unshare(CLONE_NEWCGROUP) < 0)
-            fail("unshare cgroup namespace", NULL, errno);
         open_sources(p);
         if (p->root_mode && setgroups(0, NULL) < 0)
             fail("setgroups", NULL, errno);
@@ -458,7 +457,13 @@ void sandbox_child_main(struct sandbox_plan *p)
     }
     if (p->cwd[0] && chdir(p->cwd) < 0)
         fail("chdir", p->cwd, errno);
+    /* The parent has put us into our cgroup(s) once 'c' arrives. */
+    if (read(p->sock, &go, 1) != 1 || go != 'c')
+        _exit(127);
     if (p->isolated) {
+        /* Rooted at our own cgroup, now that we are in it. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+            fail("unshare cgroup namespace", NULL, errno);
         drop_capabilities(p);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
             fail("set no_new_privs", NULL, errno);

@@ -457,10 +457,16 @@ int sandbox_spawn(const struct sandbox_policy *p, struct sandbox_child **out, ch
             goto fail;
         }
     }
-    rc = sandbox_cgroup_attach(&c->cg, c->pid, in_cgroup, err);
-    if (rc == 0 && c->isolated)
+    if (c->isolated)
         rc = write_id_maps(c->pid, plan, uid, gid, err);
     if (rc == 0 && send(sv[0], "g", 1, MSG_NOSIGNAL) != 1)
+        rc = sandbox_fail(err, -EIO, "the sandbox child died before setup");
+    /* A v1 migration waits for an RCU grace period (milliseconds): the child
+     * builds its root meanwhile and waits for 'c' before it enters its cgroup
+     * namespace, drops privileges and execs. */
+    if (rc == 0)
+        rc = sandbox_cgroup_attach(&c->cg, c->pid, in_cgroup, err);
+    if (rc == 0 && send(sv[0], "c", 1, MSG_NOSIGNAL) != 1)
         rc = sandbox_fail(err, -EIO, "the sandbox child died before setup");
     if (rc == 0)
         rc = handshake(sv[0], c, err);

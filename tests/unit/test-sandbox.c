@@ -143,6 +143,26 @@ START_TEST(test_namespaces)
 }
 END_TEST
 
+/* The cgroup namespace is rooted at the child's own group: it sees "/" only. */
+START_TEST(test_cgroup_namespace)
+{
+    struct sandbox_policy p = { .pids_max = 64 };
+    struct run run;
+    run_probe(&p, &run, "cgroup", NULL);
+    expect_exit(&run, 0);
+    char *save = NULL;
+    int lines = 0;
+    for (char *l = strtok_r(run.out, "\n", &save); l; l = strtok_r(NULL, "\n", &save), lines++) {
+        const char *path = strrchr(l, ':');
+        /* v1 hierarchies we did not join (cpuset, ...) show the host's group
+         * relative to our namespace root; the ones we joined must be "/". */
+        if (strstr(l, ":pids:") || strncmp(l, "0::", 3) == 0)
+            ck_assert_msg(path && strcmp(path, ":/") == 0, "cgroup line %s", l);
+    }
+    ck_assert_int_gt(lines, 0);
+}
+END_TEST
+
 START_TEST(test_isolation_off)
 {
     char host[7][128];
@@ -692,6 +712,7 @@ int main(void)
     tcase_add_test(iso, test_exit_codes);
     tcase_add_test(iso, test_capabilities_empty);
     tcase_add_test(iso, test_namespaces);
+    tcase_add_test(iso, test_cgroup_namespace);
     tcase_add_test(iso, test_hostname_and_pid_namespace);
     tcase_add_test(iso, test_exec_ban);
     tcase_add_test(iso, test_timeout);
