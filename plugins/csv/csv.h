@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <bulkhead/plugin.h>
 #include <bulkhead/text.h>
@@ -36,6 +37,25 @@ int csv_config_optional_string(bh_ctx *ctx, const bh_config *cfg, const char *ke
 
 /* utf8.c: is s[0..n) well-formed UTF-8 (no overlongs or surrogates)? */
 int csv_utf8_valid(const char *s, size_t n);
+
+/* The same, with the common all-ASCII case decided inline a word at a time. */
+static inline int csv_utf8_ok(const char *s, size_t n)
+{
+	uint64_t acc = 0, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	if (n >= 8) {
+		memcpy(&w, s + n - 8, 8); /* the tail, overlapping */
+		acc |= w;
+	} else {
+		for (; i < n; i++)
+			acc |= (unsigned char)s[i];
+	}
+	return (acc & UINT64_C(0x8080808080808080)) == 0 || csv_utf8_valid(s, n);
+}
 
 /* json_check.c: is s[0..n) one complete JSON value? */
 int csv_json_valid(const char *s, size_t n);

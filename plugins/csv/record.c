@@ -189,7 +189,7 @@ static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const c
 	}
 	switch (col->type) {
 	case BH_TYPE_STRING:
-		if (!csv_utf8_valid(v, n))
+		if (!csv_utf8_ok(v, n))
 			return invalid(t, res, c + 1, "column '%s' (string): invalid UTF-8", col->name);
 		r = bh_pb_string(pb, c, v, n);
 		if (r < 0) {
@@ -231,7 +231,7 @@ static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const c
 			       col->name, excerpt(t, v, n), col->format ? col->format : "ISO 8601");
 	}
 	case BH_TYPE_JSON:
-		if (!csv_utf8_valid(v, n))
+		if (!csv_utf8_ok(v, n))
 			return invalid(t, res, c + 1, "column '%s' (json): invalid UTF-8", col->name);
 		if (!csv_json_valid(v, n))
 			return invalid(t, res, c + 1, "column '%s' (json): \"%s\" is not valid JSON", col->name,

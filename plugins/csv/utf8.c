@@ -1,9 +1,7 @@
 /* UTF-8 validation of string and json cells: strings in bulkhead are UTF-8,
  * so bytes that are not become an invalid record instead of bad output. */
 #include <stdint.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include <string.h>
 
 #include "plugins/csv/csv.h"
 
@@ -11,40 +9,39 @@ int csv_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (p < end) {
-		unsigned char c;
-		size_t len;
-		uint32_t cp, min;
-#if defined(__SSE2__)
-		/* ASCII runs, 16 bytes at a time */
-		while (end - p >= 16 && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)p)))
-			p += 16;
-		if (p == end)
-			break;
-#endif
-		c = *p;
+		unsigned char c = *p;
+		uint32_t cp;
 		if (c < 0x80) {
-			p++;
+			uint64_t w;
+			/* skip ASCII a word at a time */
+			while (end - p >= 8 && (memcpy(&w, p, 8), (w & UINT64_C(0x8080808080808080)) == 0))
+				p += 8;
+			while (p < end && *p < 0x80)
+				p++;
 			continue;
 		}
 		if (c >= 0xC2 && c <= 0xDF) {
-			len = 2, cp = c & 0x1F, min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3, cp = c & 0x0F, min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4, cp = c & 0x07, min = 0x10000;
-		} else {
-			return 0;
-		}
-		if ((size_t)(end - p) < len)
-			return 0;
-		for (size_t i = 1; i < len; i++) {
-			if ((p[i] & 0xC0) != 0x80)
+			if (end - p < 2 || (p[1] & 0xC0) != 0x80)
 				return 0;
-			cp = cp << 6 | (p[i] & 0x3F);
+			p += 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+				return 0;
+			cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+			if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+				return 0; /* overlong, or a surrogate */
+			p += 3;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+				return 0;
+			cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
+			     (p[3] & 0x3F);
+			if (cp < 0x10000 || cp > 0x10FFFF)
+				return 0;
+			p += 4;
+		} else {
+			return 0; /* a continuation byte, or C0/C1/F5..FF */
 		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0; /* overlong, out of range, or a surrogate */
-		p += len;
 	}
 	return 1;
 }
