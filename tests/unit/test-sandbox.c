@@ -712,7 +712,6 @@ int main(void)
     tcase_add_test(iso, test_exit_codes);
     tcase_add_test(iso, test_capabilities_empty);
     tcase_add_test(iso, test_namespaces);
-    tcase_add_test(iso, test_cgroup_namespace);
     tcase_add_test(iso, test_hostname_and_pid_namespace);
     tcase_add_test(iso, test_exec_ban);
     tcase_add_test(iso, test_timeout);
@@ -745,6 +744,7 @@ int main(void)
         tcase_add_test(cg, test_cgroup_parent);
         tcase_add_test(cg, test_cleanup_all);
         tcase_add_test(cg, test_stale_cgroup_swept);
+        tcase_add_test(cg, test_cgroup_namespace);
         suite_add_tcase(s, cg);
     }
     SRunner *sr = srunner_create(s);
