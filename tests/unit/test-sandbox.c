@@ -277,6 +277,38 @@ START_TEST(test_mounts_ro_and_rw)
 }
 END_TEST
 
+/* SANDBOX_ID_CALLER: the caller's own uid outside, still without any
+ * capability; what that uid could do as root is closed by the mounts. */
+START_TEST(test_caller_identity)
+{
+    char outdir[PATH_MAX / 2 + 8], result[PATH_MAX];
+    snprintf(outdir, sizeof outdir, "%s/out", scratch);
+    snprintf(result, sizeof result, "%s/result", outdir);
+    ck_assert_int_eq(mkdir(outdir, 0700), 0);
+    struct sandbox_mount m = { .source = outdir, .target = "/out", .writable = 1 };
+    struct sandbox_policy p = { .mounts = &m, .mount_count = 1, .uid = SANDBOX_ID_CALLER,
+                                .gid = SANDBOX_ID_CALLER };
+    uid_t uid;
+    gid_t gid;
+    sandbox_identity(&p, &uid, &gid);
+    ck_assert_int_eq(uid, geteuid());
+    struct run run;
+    run_probe(&p, &run, "write", "/out/result");
+    expect_exit(&run, 0);
+    struct stat st;
+    ck_assert_int_eq(stat(result, &st), 0);
+    ck_assert_int_eq(st.st_uid, geteuid());
+    run_probe(&p, &run, "caps", NULL);
+    expect_exit(&run, 0);
+    static const char *const closed[] = { "/proc/sys/vm/drop_caches", "/proc/sys/kernel/hostname",
+                                          "/usr/bulkhead-test", "/etc/ld.so.cache" };
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++) {
+        run_probe(&p, &run, "write", closed[i]);
+        expect_exit(&run, 3);
+    }
+}
+END_TEST
+
 START_TEST(test_mount_errors)
 {
     struct sandbox_mount missing = { .source = "/nonexistent/bulkhead", .target = "/data" };
@@ -722,6 +754,7 @@ int main(void)
         tcase_add_test(iso, test_host_files_hidden);
         tcase_add_test(iso, test_mounts_ro_and_rw);
         tcase_add_test(iso, test_mount_errors);
+        tcase_add_test(iso, test_caller_identity);
         tcase_add_test(iso, test_tmp_is_capped);
         tcase_add_test(iso, test_missing_executable);
         tcase_add_loop_test(iso, test_violation, 0, sizeof violations / sizeof violations[0]);
