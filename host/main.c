@@ -143,6 +143,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return BH_EXIT_OK;
 	}
+	/* A reader that went away (| head) is not a reason to die mid-commit. */
+	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
 	signal(SIGHUP, on_interrupt);

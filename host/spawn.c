@@ -106,13 +106,27 @@ static int spawn(const struct host_run_options *opts, char *const *argv, const i
 	return sandbox_spawn(&p, child, err);
 }
 
+/* Points this process's fds 0-2 at the worker's (so the child inherits
+ * them), or back at the saved ones.  The worker never gets the terminal. */
+static int swap_stdio(const int to[3], int saved[3])
+{
+	for (int i = 0; i < 3; i++) {
+		if (saved && (saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 10)) < 0)
+			return -errno;
+		if (dup2(to[i], i) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 int spawn_worker(struct bh_cli *cli, const struct host_run_options *opts, struct spawned_worker *out,
 		 char **err)
 {
 	char *worker = host_worker_path();
 	char *argv[] = { worker, NULL };
 	struct sandbox_child *child = NULL;
-	int sv[2], r;
+	int sv[2], opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 }, saved[3] = { -1, -1, -1 };
+	int devnull = -1, r;
 	(void)cli;
 	if (!worker)
 		return -ENOMEM;
@@ -120,18 +134,44 @@ int spawn_worker(struct bh_cli *cli, const struct host_run_options *opts, struct
 		free(worker);
 		return rt_fail(err, "socketpair: %s", strerror(errno));
 	}
-	r = spawn(opts, argv, &sv[1], 1, &child, err);
-	close(sv[1]);
-	free(worker);
+	if (pipe2(opipe, O_CLOEXEC) < 0 || pipe2(epipe, O_CLOEXEC) < 0 ||
+	    (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		r = rt_fail(err, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	{
+		int to[3] = { devnull, opipe[1], epipe[1] };
+		fflush(stdout);
+		fflush(stderr);
+		r = swap_stdio(to, saved);
+		if (r == 0)
+			r = spawn(opts, argv, &sv[1], 1, &child, err);
+		if (swap_stdio(saved, NULL) < 0 && r == 0)
+			r = rt_fail(err, "cannot restore stdio: %s", strerror(errno));
+	}
 	if (r < 0) {
-		close(sv[0]);
-		return r == -EPERM || r == -ENOSYS || r == -EOPNOTSUPP ? -EPERM : r;
+		if (child)
+			sandbox_kill(child);
+		r = r == -EPERM || r == -ENOSYS || r == -EOPNOTSUPP ? -EPERM : r;
+		goto out;
 	}
 	memset(out, 0, sizeof(*out));
 	out->pid = sandbox_child_pid(child);
 	out->control_fd = sv[0];
+	out->stdout_fd = opipe[0];
+	out->stderr_fd = epipe[0];
 	out->sandbox = child;
-	return 0;
+	sv[0] = opipe[0] = epipe[0] = -1;
+out:
+	for (int i = 0; i < 3; i++)
+		if (saved[i] >= 0)
+			close(saved[i]);
+	int leftovers[] = { sv[0], sv[1], opipe[0], opipe[1], epipe[0], epipe[1], devnull };
+	for (size_t i = 0; i < sizeof(leftovers) / sizeof(leftovers[0]); i++)
+		if (leftovers[i] >= 0)
+			close(leftovers[i]);
+	free(worker);
+	return r;
 }
 
 /* Exit codes and messages for endings the worker could not report itself. */

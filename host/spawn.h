@@ -9,6 +9,8 @@
 struct spawned_worker {
 	pid_t pid;
 	int control_fd; /* the host's end of the control socket */
+	int stdout_fd;  /* the worker's stdout and stderr, as pipes */
+	int stderr_fd;
 	void *sandbox;  /* the sandbox's handle, when isolated */
 };
 

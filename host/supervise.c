@@ -65,47 +65,100 @@ static void handle_event(struct host_run_result *out, struct progress *pg, json_
 	}
 }
 
-/* Reads newline-separated JSON events from fd until EOF. */
-static int read_events(int fd, struct host_run_result *out, struct progress *pg, int quiet)
+/* Control-channel bytes not yet split into lines. */
+struct line_buffer {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Takes in the control bytes just read; handles every complete line. */
+static int take_events(struct line_buffer *lb, const char *data, size_t n, struct host_run_result *out,
+		       struct progress *pg, int quiet)
 {
-	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-		char *nl;
-		if (len == cap) {
-			char *b;
-			if (cap >= HOST_CONTROL_LINE_MAX) {
-				free(buf);
-				return -EPROTO;
-			}
-			b = realloc(buf, cap * 2);
-			if (!b) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = b;
+	char *nl;
+	if (lb->cap - lb->len < n) {
+		size_t cap = lb->cap ? lb->cap : 65536;
+		char *b;
+		while (cap - lb->len < n)
 			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
+		if (cap > HOST_CONTROL_LINE_MAX)
+			return -EPROTO;
+		b = realloc(lb->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		lb->buf = b;
+		lb->cap = cap;
+	}
+	memcpy(lb->buf + lb->len, data, n);
+	lb->len += n;
+	while ((nl = memchr(lb->buf, '\n', lb->len))) {
+		json_t *ev = json_loadb(lb->buf, (size_t)(nl - lb->buf), 0, NULL);
+		if (ev)
+			handle_event(out, pg, ev, quiet);
+		json_decref(ev);
+		lb->len -= (size_t)(nl + 1 - lb->buf);
+		memmove(lb->buf, nl + 1, lb->len);
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (w <= 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Relays the worker's stdout and stderr (pipes: it never gets the
+ * terminal) and reads its control events, until all three are closed. */
+static int relay(struct spawned_worker *child, struct host_run_result *out, struct progress *pg, int quiet)
+{
+	struct pollfd fds[3] = {
+		{ .fd = child->control_fd, .events = POLLIN },
+		{ .fd = child->stdout_fd, .events = POLLIN },
+		{ .fd = child->stderr_fd, .events = POLLIN },
+	};
+	struct line_buffer lb = { 0 };
+	static char data[65536];
+	int open_count = 3, r = 0;
+	while (open_count > 0) {
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
 			break;
-		len += (size_t)n;
-		while ((nl = memchr(buf, '\n', len))) {
-			json_t *ev = json_loadb(buf, (size_t)(nl - buf), 0, NULL);
-			if (ev)
-				handle_event(out, pg, ev, quiet);
-			json_decref(ev);
-			len -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, len);
+		}
+		for (int i = 0; i < 3; i++) {
+			ssize_t n;
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(fds[i].fd, data, sizeof(data));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				fds[i].fd = -1;
+				open_count--;
+				continue;
+			}
+			if (i == 0) {
+				r = take_events(&lb, data, (size_t)n, out, pg, quiet);
+			} else {
+				if (i == 2)
+					progress_clear(pg);
+				/* A closed stdout (| head) must not stop the worker's accounting: keep draining. */
+				(void)write_all(i == 1 ? STDOUT_FILENO : STDERR_FILENO, data, (size_t)n);
+			}
 		}
 	}
-	free(buf);
-	return 0;
+	free(lb.buf);
+	return r;
 }
 
 /* Maps the worker's report and wait status to an exit code and message. */
@@ -159,9 +212,11 @@ int host_run_worker(struct bh_cli *cli, const json_t *plan, const struct host_ru
 	progress_init(&pg, opts->progress && !cli->quiet);
 	/* A worker that died before reading its plan is reported by its exit status below. */
 	(void)send_plan(child.control_fd, plan);
-	read_events(child.control_fd, out, &pg, cli->quiet);
+	relay(&child, out, &pg, cli->quiet);
 	progress_finish(&pg);
 	close(child.control_fd);
+	close(child.stdout_fd);
+	close(child.stderr_fd);
 	r = spawn_wait(&child, out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
