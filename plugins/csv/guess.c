@@ -54,7 +54,6 @@ static int split(const char *p, const char *end, char d, struct sample *s)
 {
 	while (p < end && s->nrows < CSV_GUESS_MAX_ROWS + 1) {
 		struct row row = { NULL, 0 };
-		const char *start = p;
 		int done = 0;
 		if (*p == '\n' || *p == '\r') { /* empty lines are skipped */
 			p++;
@@ -118,7 +117,6 @@ incomplete:
 		for (size_t j = 0; j < row.n; j++)
 			free(row.f[j].text);
 		free(row.f);
-		(void)start;
 		break;
 	}
 	return 0;
