@@ -2,6 +2,7 @@
 #include <check.h>
 #include <errno.h>
 #include <float.h>
+#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -303,6 +304,27 @@ START_TEST(test_format_double_random)
 }
 END_TEST
 
+/* A process locale with a decimal comma changes nothing (where one is
+ * installed; C-only systems run the checks in the C locale). */
+START_TEST(test_numbers_ignore_locale)
+{
+	static const char *const names[] = { "de_DE.UTF-8", "fr_FR.UTF-8", "de_DE.utf8", "ru_RU.UTF-8" };
+	double v;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (setlocale(LC_ALL, names[i]))
+			break;
+	ck_assert_int_eq(pdouble("1.5", &v), 0);
+	ck_assert(v == 1.5);
+	/* long enough for the strtod path */
+	ck_assert_int_eq(pdouble("0.1000000000000000055511151231257827021181583404541015625", &v), 0);
+	ck_assert(v == 0.1);
+	ck_assert_int_eq(pdouble("1,5", &v), -EINVAL);
+	ck_assert_str_eq(fdouble(1.5), "1.5");
+	ck_assert_str_eq(fdouble(1.0 / 3), "0.3333333333333333");
+	setlocale(LC_ALL, "C");
+}
+END_TEST
+
 /* ---- timestamps ---------------------------------------------------------- */
 
 static bh_timestamp pts(const char *s, const char *format)
@@ -482,6 +504,7 @@ static Suite *text_suite(void)
 	tcase_add_test(n, test_parse_double_long_inputs);
 	tcase_add_test(n, test_format_double_cases);
 	tcase_add_test(n, test_format_double_random);
+	tcase_add_test(n, test_numbers_ignore_locale);
 	tcase_add_test(t, test_civil);
 	tcase_add_test(t, test_parse_timestamp_iso);
 	tcase_add_test(t, test_parse_timestamp_formats);
