@@ -352,7 +352,7 @@ static void write_columns(struct text *out, const struct sample *s, int header, 
 		add(out, "{\"name\":", 8);
 		for (size_t k = 0; h && h->len && k < j; k++)
 			dup |= k < s->rows[0].n && strcmp(s->rows[0].f[k].text, h->text) == 0;
-		if (h && h->len && !dup)
+		if (h && h->len && !dup && csv_utf8_valid(h->text, h->len))
 			add_json_string(out, h->text, h->len);
 		else
 			addf(out, "\"c%zu\"", j);
