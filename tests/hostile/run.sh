@@ -66,7 +66,7 @@ YML
 	else
 		pass "$name contained (exit $code): $(head -c 150 "$T/out" "$T/err" 2>/dev/null | tr '\n' ' ')"
 	fi
-	if pgrep -f bulkhead-worker >/dev/null; then fail "$name: a worker process was left behind"; fi
+	if pgrep -f "^$BULKHEAD_BUILDDIR/bulkhead-worker" >/dev/null; then fail "$name: a worker process was left behind"; fi
 done <<< "$cases"
 
 [ -e /etc/bulkhead-hostile ] && fail "a file was written to /etc" && rm -f /etc/bulkhead-hostile
