@@ -299,28 +299,23 @@ static void summary(const struct host_run_result *res)
 		(long long)json_integer_value(json_object_get(c, "bytes")), res->wall_seconds);
 }
 
-int cmd_run(struct bh_cli *cli, int argc, char **argv)
+/* What a command does with the worker's outcome; returns the exit code. */
+typedef int (*present_fn)(struct bh_cli *cli, const struct run_args *a, const struct plan_result *plan,
+			  const struct host_run_result *res, const struct transfer_config *tc, int code);
+
+/* The shape every transfer command shares: options, load + plan + run, present, free. */
+static int command(struct bh_cli *cli, int argc, char **argv, const char *usage, const char *mode,
+		   present_fn present)
 {
 	struct run_args a;
 	struct plan_result plan;
 	struct host_run_result res;
 	struct transfer_config *tc = NULL;
-	int code, pr = parse_args(cli, argc, argv, run_usage, &a);
+	int code, pr = parse_args(cli, argc, argv, usage, &a);
 	if (pr != 0)
 		return pr > 0 ? BH_EXIT_OK : BH_EXIT_USAGE;
-	code = execute(cli, &a, "run", &plan, &res, &tc);
-	if (a.report && report_write(a.report, cli, a.config, &plan, &res, code) < 0) {
-		fprintf(stderr, "bulkhead: cannot write the report to %s\n", a.report);
-		if (code == BH_EXIT_OK)
-			code = BH_EXIT_INTERNAL;
-	}
-	if (code == BH_EXIT_OK && a.next && write_next(a.next, tc, json_object_get(res.done, "next")) < 0) {
-		fprintf(stderr, "bulkhead: cannot write the next config to %s\n", a.next);
-		code = BH_EXIT_INTERNAL;
-	}
-	record_outcomes(cli, &plan, code);
-	if (code == BH_EXIT_OK && !cli->quiet)
-		summary(&res);
+	code = execute(cli, &a, mode, &plan, &res, &tc);
+	code = present(cli, &a, &plan, &res, tc, code);
 	transfer_config_free(tc);
 	plan_result_free(&plan);
 	host_run_result_free(&res);
@@ -328,89 +323,94 @@ int cmd_run(struct bh_cli *cli, int argc, char **argv)
 	return code;
 }
 
-int cmd_preview(struct bh_cli *cli, int argc, char **argv)
+static int present_run(struct bh_cli *cli, const struct run_args *a, const struct plan_result *plan,
+		       const struct host_run_result *res, const struct transfer_config *tc, int code)
 {
-	struct run_args a;
-	struct plan_result plan;
-	struct host_run_result res;
-	int code, pr = parse_args(cli, argc, argv, preview_usage, &a);
-	if (pr != 0)
-		return pr > 0 ? BH_EXIT_OK : BH_EXIT_USAGE;
-	code = execute(cli, &a, "preview", &plan, &res, NULL);
-	if (code == BH_EXIT_OK)
-		table_print(stdout, json_object_get(res.done, "schema"), json_object_get(res.done, "records"));
-	plan_result_free(&plan);
-	host_run_result_free(&res);
-	free(a.vars);
-	return code;
-}
-
-int cmd_check(struct bh_cli *cli, int argc, char **argv)
-{
-	struct run_args a;
-	struct plan_result plan;
-	struct host_run_result res;
-	int code, pr = parse_args(cli, argc, argv, check_usage, &a);
-	if (pr != 0)
-		return pr > 0 ? BH_EXIT_OK : BH_EXIT_USAGE;
-	code = execute(cli, &a, "check", &plan, &res, NULL);
-	if (code == BH_EXIT_OK) {
-		size_t i;
-		json_t *p;
-		printf("%s: ok\n", a.config);
-		json_array_foreach(plan.plugins, i, p)
-			printf("  %-9s %-10s %s %s (%s)\n", json_string_value(json_object_get(p, "kind")),
-			       json_string_value(json_object_get(p, "type")), json_string_value(json_object_get(p, "name")),
-			       json_string_value(json_object_get(p, "version")),
-			       json_string_value(json_object_get(p, "reason")));
+	if (a->report && report_write(a->report, cli, a->config, plan, res, code) < 0) {
+		fprintf(stderr, "bulkhead: cannot write the report to %s\n", a->report);
+		if (code == BH_EXIT_OK)
+			code = BH_EXIT_INTERNAL;
 	}
-	plan_result_free(&plan);
-	host_run_result_free(&res);
-	free(a.vars);
+	if (code == BH_EXIT_OK && a->next && write_next(a->next, tc, json_object_get(res->done, "next")) < 0) {
+		fprintf(stderr, "bulkhead: cannot write the next config to %s\n", a->next);
+		code = BH_EXIT_INTERNAL;
+	}
+	record_outcomes(cli, plan, code);
+	if (code == BH_EXIT_OK && !cli->quiet)
+		summary(res);
 	return code;
 }
 
-int cmd_guess(struct bh_cli *cli, int argc, char **argv)
+static int present_preview(struct bh_cli *cli, const struct run_args *a, const struct plan_result *plan,
+			   const struct host_run_result *res, const struct transfer_config *tc, int code)
 {
-	struct run_args a;
-	struct plan_result plan;
-	struct host_run_result res;
-	struct transfer_config *tc = NULL;
-	struct cfg_error *cerr = NULL;
-	json_t *root = NULL, *guess, *in;
-	FILE *f = stdout;
-	int code, pr = parse_args(cli, argc, argv, guess_usage, &a);
-	if (pr != 0)
-		return pr > 0 ? BH_EXIT_OK : BH_EXIT_USAGE;
-	code = execute(cli, &a, "guess", &plan, &res, &tc);
+	if (code == BH_EXIT_OK)
+		table_print(stdout, json_object_get(res->done, "schema"), json_object_get(res->done, "records"));
+	return code;
+}
+
+static int present_check(struct bh_cli *cli, const struct run_args *a, const struct plan_result *plan,
+			 const struct host_run_result *res, const struct transfer_config *tc, int code)
+{
+	size_t i;
+	json_t *p;
 	if (code != BH_EXIT_OK)
-		goto out;
-	guess = json_object_get(res.done, "guess");
+		return code;
+	printf("%s: ok\n", a->config);
+	json_array_foreach(plan->plugins, i, p)
+		printf("  %-9s %-10s %s %s (%s)\n", json_string_value(json_object_get(p, "kind")),
+		       json_string_value(json_object_get(p, "type")), json_string_value(json_object_get(p, "name")),
+		       json_string_value(json_object_get(p, "version")), json_string_value(json_object_get(p, "reason")));
+	return code;
+}
+
+static int present_guess(struct bh_cli *cli, const struct run_args *a, const struct plan_result *plan,
+			 const struct host_run_result *res, const struct transfer_config *tc, int code)
+{
+	struct cfg_error *cerr = NULL;
+	json_t *root = NULL, *guess = json_object_get(res->done, "guess"), *in;
+	FILE *f = stdout;
+	if (code != BH_EXIT_OK)
+		return code;
 	if (cfg_node_to_json_source(tc->doc->root, &root, &cerr) < 0) {
-		code = BH_EXIT_INTERNAL;
-		goto out;
+		cfg_error_free(cerr);
+		return BH_EXIT_INTERNAL;
 	}
 	in = json_object_get(root, "in");
 	if (json_array_size(json_object_get(guess, "decoders")))
 		json_object_set(in, "decoders", json_object_get(guess, "decoders"));
 	json_object_set(in, "parser", json_object_get(guess, "parser"));
-	if (a.output && !(f = fopen(a.output, "w"))) {
-		fprintf(stderr, "bulkhead: cannot write %s\n", a.output);
-		code = BH_EXIT_INTERNAL;
-		goto out;
+	if (a->output && !(f = fopen(a->output, "w"))) {
+		fprintf(stderr, "bulkhead: cannot write %s\n", a->output);
+		json_decref(root);
+		return BH_EXIT_INTERNAL;
 	}
 	if (cfg_emit_yaml(root, f) < 0)
 		code = BH_EXIT_INTERNAL;
 	if (f != stdout && fclose(f) != 0)
 		code = BH_EXIT_INTERNAL;
-	if (a.output && code == BH_EXIT_OK && !cli->quiet)
-		fprintf(stderr, "bulkhead: wrote %s\n", a.output);
-out:
-	cfg_error_free(cerr);
+	if (a->output && code == BH_EXIT_OK && !cli->quiet)
+		fprintf(stderr, "bulkhead: wrote %s\n", a->output);
 	json_decref(root);
-	transfer_config_free(tc);
-	plan_result_free(&plan);
-	host_run_result_free(&res);
-	free(a.vars);
 	return code;
+}
+
+int cmd_run(struct bh_cli *cli, int argc, char **argv)
+{
+	return command(cli, argc, argv, run_usage, "run", present_run);
+}
+
+int cmd_preview(struct bh_cli *cli, int argc, char **argv)
+{
+	return command(cli, argc, argv, preview_usage, "preview", present_preview);
+}
+
+int cmd_check(struct bh_cli *cli, int argc, char **argv)
+{
+	return command(cli, argc, argv, check_usage, "check", present_check);
+}
+
+int cmd_guess(struct bh_cli *cli, int argc, char **argv)
+{
+	return command(cli, argc, argv, guess_usage, "guess", present_guess);
 }
