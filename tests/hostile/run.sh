@@ -73,6 +73,12 @@ done <<< "$cases"
 [ -e "$T/secret/new" ] && fail "a file was written outside the output directory"
 kill "$listener" 2>/dev/null
 # No cgroup of ours may outlive its transfer.
-left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'bulkhead-[0-9]*' 2>/dev/null | head -5)
-[ -n "$left" ] && fail "cgroups left behind: $left"
+# Groups are named bulkhead-<host pid>-<n>: one whose host is gone was left behind
+# (a live host's group belongs to a transfer still running on this machine).
+left=""
+for d in $(find /sys/fs/cgroup -maxdepth 6 -type d -name 'bulkhead-[0-9]*' 2>/dev/null); do
+	pid=${d##*/bulkhead-}; pid=${pid%%-*}
+	[ -d "/proc/$pid" ] || left="$left $d"
+done
+[ -n "$left" ] && fail "cgroups left behind:$left"
 finish
