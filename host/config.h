@@ -236,7 +236,8 @@ int cfg_parse_size(const char *text, uint64_t *bytes, const char **why);
 int cfg_parse_duration(const char *text, uint64_t *ns, const char **why);
 
 /* The candidate closest to word by Damerau-Levenshtein distance when close
- * enough to be a likely typo, else NULL. */
+ * enough to be a likely typo, else NULL: bh_did_you_mean (bulkhead/text.h),
+ * so link sdk/libbulkhead-sdk.a after host/libbhconfig.a. */
 const char *cfg_did_you_mean(const char *word, const char *const *candidates, size_t count);
 
 /* ---- writing YAML --------------------------------------------------------- */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bulkhead/text.h>
+
 #include "host/config_internal.h"
 
 void cfg_error_free(struct cfg_error *err)
@@ -106,61 +108,10 @@ const char *cfg_describe(const struct cfg_node *node, char *buf, size_t cap)
 	return buf;
 }
 
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions), case-insensitive; -1 when a word is too long to bother. */
-static int osa_distance(const char *a, const char *b)
-{
-	enum { MAX_WORD = 64 };
-	int d[MAX_WORD + 1][MAX_WORD + 1];
-	char la_[MAX_WORD + 1], lb_[MAX_WORD + 1];
-	size_t la = strlen(a), lb = strlen(b), i, j;
-
-	if (la > MAX_WORD || lb > MAX_WORD)
-		return -1;
-	/* Case never matters for a typo: "Columns" is "columns". */
-	for (i = 0; i <= la; i++)
-		la_[i] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] | 0x20 : a[i]);
-	for (j = 0; j <= lb; j++)
-		lb_[j] = (char)(b[j] >= 'A' && b[j] <= 'Z' ? b[j] | 0x20 : b[j]);
-	a = la_;
-	b = lb_;
-	for (i = 0; i <= la; i++)
-		d[i][0] = (int)i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = (int)j;
-	for (i = 1; i <= la; i++) {
-		for (j = 1; j <= lb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < best)
-				best = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
+/* The host's names and the plugins' column names share one notion of a typo. */
 const char *cfg_did_you_mean(const char *word, const char *const *candidates, size_t count)
 {
-	size_t len = strlen(word), i;
-	/* Short words get little slack, or every name would look like a typo. */
-	int max = len <= 4 ? 1 : len <= 8 ? 2 : 3;
-	const char *best = NULL;
-	int best_d = max + 1;
-
-	for (i = 0; i < count; i++) {
-		int dist = osa_distance(word, candidates[i]);
-		if (dist >= 0 && dist < best_d && (size_t)dist < strlen(candidates[i])) {
-			best_d = dist;
-			best = candidates[i];
-		}
-	}
-	return best;
+	return bh_did_you_mean(word, candidates, count);
 }
 
 void cfg_hint(const char *word, const char *const *candidates, size_t count, char *buf,

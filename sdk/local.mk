@@ -10,7 +10,7 @@ bulkheadinclude_HEADERS = \
 	sdk/include/bulkhead/testkit.h
 
 lib_LIBRARIES += sdk/libbulkhead-sdk.a
-sdk_libbulkhead_sdk_a_SOURCES = sdk/src/text.c sdk/src/timestamp.c
+sdk_libbulkhead_sdk_a_SOURCES = sdk/src/text.c sdk/src/timestamp.c sdk/src/names.c
 sdk_libbulkhead_sdk_a_CFLAGS = $(PLUGIN_CC_FLAGS)
 
 noinst_LIBRARIES += sdk/libbhruntime.a
@@ -19,7 +19,7 @@ sdk_libbhruntime_a_SOURCES = sdk/src/runtime.c sdk/src/runtime.h sdk/src/options
 sdk_libbhruntime_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 lib_LIBRARIES += sdk/libbulkhead-testkit.a
-sdk_libbulkhead_testkit_a_SOURCES = sdk/src/testkit.c sdk/src/text.c sdk/src/timestamp.c $(sdk_libbhruntime_a_SOURCES)
+sdk_libbulkhead_testkit_a_SOURCES = sdk/src/testkit.c sdk/src/text.c sdk/src/timestamp.c sdk/src/names.c $(sdk_libbhruntime_a_SOURCES)
 sdk_libbulkhead_testkit_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 pkgconfig_DATA += sdk/bulkhead-sdk.pc sdk/bulkhead-testkit.pc

@@ -44,29 +44,6 @@ struct columns_state {
 	const bh_schema *in;
 };
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[65];
-	if (lb > 64)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 static int find_input(const bh_schema *in, const char *name)
 {
 	for (uint32_t i = 0; i < in->count; i++)
@@ -75,18 +52,27 @@ static int find_input(const bh_schema *in, const char *name)
 	return -1;
 }
 
+/* The input column closest to name, for a hint; NULL also when out of
+ * memory, since the error stands without it.  Points into in. */
+static const char *closest_column(const bh_schema *in, const char *name)
+{
+	const char **names = malloc(((size_t)in->count + 1) * sizeof *names);
+	const char *best;
+
+	if (names == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < in->count; i++)
+		names[i] = in->columns[i].name;
+	best = bh_did_you_mean(name, names, in->count);
+	free(names);
+	return best;
+}
+
 /* "what: no input column 'x' (did you mean 'y'?)" */
 static int unknown_column(bh_ctx *ctx, const char *what, const char *name, const bh_schema *in)
 {
-	const char *best = NULL;
-	size_t best_d = strlen(name) / 2 + 2;
-	for (uint32_t i = 0; i < in->count; i++) {
-		size_t d = edit_distance(name, in->columns[i].name);
-		if (d < best_d) {
-			best_d = d;
-			best = in->columns[i].name;
-		}
-	}
+	const char *best = closest_column(in, name);
+
 	if (best != NULL)
 		bh_error(ctx, "%s: no input column '%s' (did you mean '%s'?)", what, name, best);
 	else

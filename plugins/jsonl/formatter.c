@@ -343,28 +343,20 @@ static void formatter_end(void *state)
 	free(st);
 }
 
-static size_t edit_distance(const char *a, const char *b)
+/* The column closest to name, for a hint; NULL also when out of
+ * memory, since the error stands without it.  Points into schema. */
+static const char *closest_column(const bh_schema *schema, const char *name)
 {
-	size_t la = strlen(a), lb = strlen(b), row[65];
-	if (lb > 64)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
+	const char **names = malloc(((size_t)schema->count + 1) * sizeof *names);
+	const char *best;
+
+	if (names == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < schema->count; i++)
+		names[i] = schema->columns[i].name;
+	best = bh_did_you_mean(name, names, schema->count);
+	free(names);
+	return best;
 }
 
 static int find_schema_column(const bh_schema *schema, const char *name)
@@ -415,15 +407,7 @@ static int read_column_options(bh_ctx *ctx, const bh_config *cfg, const bh_schem
 		int32_t offset = default_offset;
 		json_t *item;
 		if (col < 0) {
-			const char *best = NULL;
-			size_t best_d = strlen(name) / 2 + 2;
-			for (uint32_t i = 0; i < schema->count; i++) {
-				size_t d = edit_distance(name, schema->columns[i].name);
-				if (d < best_d) {
-					best_d = d;
-					best = schema->columns[i].name;
-				}
-			}
+			const char *best = closest_column(schema, name);
 			if (best != NULL)
 				bh_error(ctx, "column_options: no column '%s' (did you mean '%s'?)", name,
 					 best);

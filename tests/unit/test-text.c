@@ -492,10 +492,54 @@ START_TEST(test_utc_offset)
 }
 END_TEST
 
+/* The slack grows with the longer of the two names: 1 edit up to 4 letters,
+ * 2 up to 8, then 3. */
+START_TEST(test_did_you_mean_slack)
+{
+	const char *const cols[] = {"time", "created", "updated_at"};
+	const char *const stamps[] = {"created_at", "id"};
+
+	ck_assert_str_eq(bh_did_you_mean("tiem", cols, 3), "time");
+	ck_assert_ptr_null(bh_did_you_mean("tmei", cols, 3));
+	ck_assert_str_eq(bh_did_you_mean("cretd", cols, 3), "created");
+	ck_assert_ptr_null(bh_did_you_mean("crtd", cols, 3));
+	ck_assert_str_eq(bh_did_you_mean("xpdatdd_ax", cols, 3), "updated_at");
+	ck_assert_ptr_null(bh_did_you_mean("xpxatdd_ax", cols, 3));
+	/* A name cut short is still its own typo; one cut shorter is not. */
+	ck_assert_str_eq(bh_did_you_mean("created", stamps, 2), "created_at");
+	ck_assert_ptr_null(bh_did_you_mean("create", stamps, 2));
+}
+END_TEST
+
+START_TEST(test_did_you_mean_choice)
+{
+	const char *const cols[] = {"colour", "color", "cat", "bat", "id", "a"};
+	char long_word[80];
+	const char *const long_cols[] = {long_word};
+
+	/* The closest wins over the first; among equals the first stays. */
+	ck_assert_ptr_eq(bh_did_you_mean("colr", cols, 6), cols[1]);
+	ck_assert_ptr_eq(bh_did_you_mean("hat", cols, 6), cols[2]);
+	ck_assert_ptr_eq(bh_did_you_mean("ID", cols, 6), cols[4]);
+	ck_assert_ptr_eq(bh_did_you_mean("idd", cols, 6), cols[4]);
+	/* Replacing every letter of a name is no typo of it. */
+	ck_assert_ptr_null(bh_did_you_mean("b", cols + 5, 1));
+	ck_assert_ptr_eq(bh_did_you_mean("A", cols + 5, 1), cols[5]);
+	ck_assert_ptr_null(bh_did_you_mean("color", cols, 0));
+	/* Names past the compared length are never matched, not even exactly. */
+	memset(long_word, 'c', sizeof(long_word) - 1);
+	long_word[sizeof(long_word) - 1] = '\0';
+	ck_assert_ptr_null(bh_did_you_mean(long_word, cols, 6));
+	ck_assert_ptr_null(bh_did_you_mean(long_word, long_cols, 1));
+	ck_assert_ptr_null(bh_did_you_mean("cccc", long_cols, 1));
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
 	Suite *s = suite_create("text");
 	TCase *n = tcase_create("numbers"), *t = tcase_create("timestamps");
+	TCase *d = tcase_create("did_you_mean");
 	tcase_set_timeout(n, 120);
 	tcase_add_test(n, test_parse_long);
 	tcase_add_test(n, test_format_long);
@@ -512,7 +556,10 @@ static Suite *text_suite(void)
 	tcase_add_test(t, test_timestamp_round_trip);
 	tcase_add_test(t, test_utc_offset);
 	suite_add_tcase(s, n);
+	tcase_add_test(d, test_did_you_mean_slack);
+	tcase_add_test(d, test_did_you_mean_choice);
 	suite_add_tcase(s, t);
+	suite_add_tcase(s, d);
 	return s;
 }
 

@@ -52,6 +52,11 @@ int bh_parse_utc_offset(const char *s, size_t n, int32_t *utc_offset);
 int64_t bh_days_from_civil(int64_t y, unsigned m, unsigned d);
 void bh_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
+/* For an error about an unknown name: the candidate closest to word (edit
+ * distance with adjacent transpositions, ignoring ASCII case) when it is close
+ * enough to be a likely typo, else NULL.  Returns one of candidates. */
+const char *bh_did_you_mean(const char *word, const char *const *candidates, size_t count);
+
 #ifdef __cplusplus
 }
 #endif
