@@ -26,6 +26,11 @@ extern const bh_formatter_vtable csv_formatter_vtable;
 
 /* options.c: config helpers shared by both directions. */
 
+/* A boolean option, fallback when absent. */
+int csv_config_bool(bh_ctx *ctx, const bh_config *cfg, const char *key, int fallback, int *out);
+/* The delimiter: 1 to CSV_MAX_DELIMITER bytes (not NUL-terminated), "," when
+ * absent, "\t" spelled out is the tab. */
+int csv_config_delimiter(bh_ctx *ctx, const bh_config *cfg, char delim[CSV_MAX_DELIMITER], size_t *len);
 /* A one-byte option ("" disables it: *out = -1).  Accepts "\t" spelled out. */
 int csv_config_char(bh_ctx *ctx, const bh_config *cfg, const char *key, int *out);
 /* A time zone option: UTC, Z, GMT, Etc/UTC or a fixed offset +hh[:mm]. */

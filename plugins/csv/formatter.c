@@ -85,20 +85,8 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 	if (!f)
 		return -ENOMEM;
 	f->schema = schema;
-	if ((r = csv_config_optional_string(ctx, cfg, "delimiter", &s)) < 0)
-		goto out;
-	if (s == NULL)
-		s = ",";
-	if (strcmp(s, "\\t") == 0)
-		s = "\t";
-	f->delim_len = strlen(s);
-	if (f->delim_len == 0 || f->delim_len > CSV_MAX_DELIMITER || strpbrk(s, "\r\n")) {
-		r = BH_ECONFIG;
-		bh_error(ctx, "option 'delimiter' must be 1 to %d characters without newlines", CSV_MAX_DELIMITER);
-		goto out;
-	}
-	memcpy(f->delim, s, f->delim_len);
-	if ((r = csv_config_char(ctx, cfg, "quote", &f->quote)) < 0)
+	if ((r = csv_config_delimiter(ctx, cfg, f->delim, &f->delim_len)) < 0 ||
+	    (r = csv_config_char(ctx, cfg, "quote", &f->quote)) < 0)
 		goto out;
 	if ((r = csv_config_optional_string(ctx, cfg, "quote_policy", &s)) < 0)
 		goto out;
@@ -121,9 +109,7 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 		f->escape = f->policy == QUOTE_NONE ? '\\' : f->quote;
 	else if ((r = csv_config_char(ctx, cfg, "escape", &f->escape)) < 0)
 		goto out;
-	if ((r = bh_host->config_boolean(ctx, cfg, "header_line", &f->header)) == -ENOENT)
-		f->header = 1;
-	else if (r < 0)
+	if ((r = csv_config_bool(ctx, cfg, "header_line", 1, &f->header)) < 0)
 		goto out;
 	if ((r = csv_config_optional_string(ctx, cfg, "newline", &s)) < 0)
 		goto out;

@@ -19,6 +19,37 @@ int csv_config_optional_string(bh_ctx *ctx, const bh_config *cfg, const char *ke
 	return 0;
 }
 
+int csv_config_bool(bh_ctx *ctx, const bh_config *cfg, const char *key, int fallback, int *out)
+{
+	int r = bh_host->config_boolean(ctx, cfg, key, out);
+	if (r == -ENOENT) {
+		*out = fallback;
+		return 0;
+	}
+	return r;
+}
+
+int csv_config_delimiter(bh_ctx *ctx, const bh_config *cfg, char delim[CSV_MAX_DELIMITER], size_t *len)
+{
+	const char *s;
+	size_t n;
+	int r = csv_config_optional_string(ctx, cfg, "delimiter", &s);
+	if (r < 0)
+		return r;
+	if (s == NULL)
+		s = ",";
+	if (strcmp(s, "\\t") == 0)
+		s = "\t";
+	n = strlen(s);
+	if (n == 0 || n > CSV_MAX_DELIMITER || strpbrk(s, "\r\n")) {
+		bh_error(ctx, "option 'delimiter' must be 1 to %d characters without newlines", CSV_MAX_DELIMITER);
+		return BH_ECONFIG;
+	}
+	memcpy(delim, s, n);
+	*len = n;
+	return 0;
+}
+
 int csv_config_char(bh_ctx *ctx, const bh_config *cfg, const char *key, int *out)
 {
 	const char *s;

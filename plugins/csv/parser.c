@@ -42,16 +42,6 @@ static int read_long(bh_ctx *ctx, const bh_config *cfg, const char *key, int64_t
 	return 0;
 }
 
-static int read_bool(bh_ctx *ctx, const bh_config *cfg, const char *key, int fallback, int *out)
-{
-	int r = bh_host->config_boolean(ctx, cfg, key, out);
-	if (r == -ENOENT) {
-		*out = fallback;
-		return 0;
-	}
-	return r;
-}
-
 static int read_columns(bh_ctx *ctx, const bh_config *cfg, struct csv_parser *p)
 {
 	const char *default_format;
@@ -103,20 +93,8 @@ static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state, const b
 	if (!p)
 		return -ENOMEM;
 
-	if ((r = csv_config_optional_string(ctx, cfg, "delimiter", &s)) < 0)
-		goto out;
-	if (s == NULL)
-		s = ",";
-	if (strcmp(s, "\\t") == 0)
-		s = "\t";
-	p->delim_len = strlen(s);
-	if (p->delim_len == 0 || p->delim_len > CSV_MAX_DELIMITER || strpbrk(s, "\r\n")) {
-		r = BH_ECONFIG;
-		bh_error(ctx, "option 'delimiter' must be 1 to %d characters without newlines", CSV_MAX_DELIMITER);
-		goto out;
-	}
-	memcpy(p->delim, s, p->delim_len);
-	if ((r = csv_config_char(ctx, cfg, "quote", &p->quote)) < 0 ||
+	if ((r = csv_config_delimiter(ctx, cfg, p->delim, &p->delim_len)) < 0 ||
+	    (r = csv_config_char(ctx, cfg, "quote", &p->quote)) < 0 ||
 	    (r = csv_config_char(ctx, cfg, "escape", &p->escape)) < 0)
 		goto out;
 	if (p->quote >= 0 && p->quote == (unsigned char)p->delim[0]) {
@@ -132,11 +110,11 @@ static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state, const b
 	if (p->comment && p->comment[0] == '\0')
 		p->comment = NULL;
 	p->comment_len = p->comment ? strlen(p->comment) : 0;
-	if ((r = read_bool(ctx, cfg, "trim_if_not_quoted", 0, &p->trim)) < 0 ||
-	    (r = read_bool(ctx, cfg, "allow_extra_columns", 0, &p->allow_extra)) < 0 ||
-	    (r = read_bool(ctx, cfg, "allow_optional_columns", 0, &p->allow_optional)) < 0 ||
-	    (r = read_bool(ctx, cfg, "stop_on_invalid_record", 0, &p->stop_on_invalid)) < 0 ||
-	    (r = read_bool(ctx, cfg, "header_line", 0, &header_line)) < 0)
+	if ((r = csv_config_bool(ctx, cfg, "trim_if_not_quoted", 0, &p->trim)) < 0 ||
+	    (r = csv_config_bool(ctx, cfg, "allow_extra_columns", 0, &p->allow_extra)) < 0 ||
+	    (r = csv_config_bool(ctx, cfg, "allow_optional_columns", 0, &p->allow_optional)) < 0 ||
+	    (r = csv_config_bool(ctx, cfg, "stop_on_invalid_record", 0, &p->stop_on_invalid)) < 0 ||
+	    (r = csv_config_bool(ctx, cfg, "header_line", 0, &header_line)) < 0)
 		goto out;
 	if ((r = read_long(ctx, cfg, "skip_header_lines", 0, INT64_MAX, 0, &p->skip_header_lines)) < 0)
 		goto out;

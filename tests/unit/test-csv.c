@@ -512,6 +512,15 @@ START_TEST(format_config_errors)
 	ck_assert_int_lt(r->status, 0);
 	ck_assert_ptr_nonnull(strstr(r->error, "quote_policy is NONE"));
 	bh_testkit_result_free(r);
+	r = NULL;
+	/* The formatter reads the delimiter as the parser does (options.c). */
+	bh_testkit_format(tk, "csv", "{\"delimiter\":\"a\\nb\"}", "[{\"name\":\"a\",\"type\":\"long\"}]", "[]", &r);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_lt(r->status, 0);
+	ck_assert_ptr_nonnull(strstr(r->error, "option 'delimiter' must be 1 to 16 characters without newlines"));
+	bh_testkit_result_free(r);
+	expect_output("{\"delimiter\":\"\\\\t\",\"header_line\":false}", "[{\"name\":\"a\",\"type\":\"long\"},"
+		      "{\"name\":\"b\",\"type\":\"long\"}]", "[[1,2]]", "1\t2\n");
 }
 END_TEST
 
