@@ -1,4 +1,5 @@
-/* Helpers for the packaging unit tests: temporary directories and files. */
+/* Helpers for the packaging unit tests: temporary directories and files,
+ * command output. */
 #ifndef BH_TESTS_PKGTEST_H
 #define BH_TESTS_PKGTEST_H
 
@@ -39,6 +40,22 @@ static inline void __attribute__((format(printf, 2, 3))) pkgtest_write(const cha
 	vfprintf(f, fmt, ap);
 	va_end(ap);
 	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The standard output of a shell command; the caller frees it. */
+static inline char *pkgtest_command_output(const char *cmd)
+{
+	FILE *p = popen(cmd, "r"), *mem;
+	char *out = NULL, buf[4096];
+	size_t len = 0, n;
+	ck_assert_ptr_nonnull(p);
+	mem = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(mem);
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		fwrite(buf, 1, n, mem);
+	pclose(p);
+	ck_assert_int_eq(fclose(mem), 0);
+	return out;
 }
 
 #endif

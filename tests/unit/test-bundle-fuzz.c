@@ -108,16 +108,7 @@ static char *listing(const char *store)
 {
 	char *cmd = pkg_strdupf("cd '%s' && find . \\( -path ./.lock -o -path ./.in-use \\) -prune -o -print | sort",
 				store);
-	FILE *p = popen(cmd, "r");
-	char *out = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&out, &len);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-		fwrite(buf, 1, n, mem);
-	pclose(p);
-	fclose(mem);
+	char *out = pkgtest_command_output(cmd);
 	free(cmd);
 	return out;
 }

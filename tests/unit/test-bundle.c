@@ -145,16 +145,7 @@ static char *snapshot(void)
 				"-printf '%%p %%m %%s\\n' | sort && find . \\( -path ./.lock -o -path ./.in-use \\) "
 				"-prune -o -type f -exec sha256sum {} + | sort",
 				store);
-	FILE *p = popen(cmd, "r");
-	char *out = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&out, &len);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-		fwrite(buf, 1, n, mem);
-	pclose(p);
-	fclose(mem);
+	char *out = pkgtest_command_output(cmd);
 	free(cmd);
 	return out;
 }
@@ -501,11 +492,9 @@ START_TEST(test_crash)
 		 * install cleans the leftover and succeeds. */
 		ck_assert_int_eq(install(bundle, NULL, &err), 0);
 		char *cmd = pkg_strdupf("ls -a '%s' | grep -c staging", store);
-		FILE *p = popen(cmd, "r");
-		int count = -1;
-		ck_assert_int_eq(fscanf(p, "%d", &count), 1);
-		pclose(p);
-		ck_assert_int_eq(count, 0);
+		char *count = pkgtest_command_output(cmd);
+		ck_assert_str_eq(count, "0\n");
+		free(count);
 		free(cmd);
 		ck_assert_int_eq(bundle_remove(store, "crashy", "2.0.0", 0, &err), 0);
 		char *after = snapshot();
