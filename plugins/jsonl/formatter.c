@@ -479,7 +479,7 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 			   void **state)
 {
 	struct format_state *st = calloc(1, sizeof *st);
-	const char *zone = "UTC", *format = "%Y-%m-%d %H:%M:%S.%6N %z";
+	const char *format = "%Y-%m-%d %H:%M:%S.%6N %z";
 	int32_t offset;
 	int r;
 
@@ -491,15 +491,9 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 		goto fail;
 	}
 	st->ncols = schema->count;
-	r = bh_host->config_string(ctx, cfg, "default_timezone", &zone);
-	if (r < 0 && r != -ENOENT)
+	r = jsonl_default_timezone(ctx, cfg, &offset);
+	if (r < 0)
 		goto fail;
-	if (bh_parse_utc_offset(zone, strlen(zone), &offset) < 0) {
-		bh_error(ctx, "default_timezone: '%s' is not UTC or a fixed offset like +09:00",
-			 zone);
-		r = BH_ECONFIG;
-		goto fail;
-	}
 	r = bh_host->config_string(ctx, cfg, "default_timestamp_format", &format);
 	if (r < 0 && r != -ENOENT)
 		goto fail;

@@ -16,6 +16,10 @@ extern const bh_parser_vtable jsonl_parser_vtable;
 extern const bh_option jsonl_formatter_options[];
 extern const bh_formatter_vtable jsonl_formatter_vtable;
 
+/* The default_timezone option of parser and formatter (plugin.c): UTC when
+ * absent; anything but UTC or a fixed offset is a config error. */
+int jsonl_default_timezone(bh_ctx *ctx, const bh_config *cfg, int32_t *offset);
+
 /* The parser's guess callback (guess.c): suggested options as JSON text,
  * freed by the caller with free(). */
 int jsonl_guess(bh_ctx *ctx, const char *sample, size_t len, char **out);

@@ -134,7 +134,7 @@ static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state,
 {
 	struct parser_state *st = calloc(1, sizeof *st);
 	struct jsonl_invalid why;
-	const char *zone = "UTC", *format = NULL;
+	const char *format = NULL;
 	int32_t offset;
 	int64_t max_line = JSONL_DEFAULT_MAX_LINE_SIZE;
 	int stop = 0, r;
@@ -144,15 +144,9 @@ static int parser_begin(bh_ctx *ctx, const bh_config *cfg, void **state,
 	r = bh_host->config_columns(ctx, cfg, "columns", &st->schema);
 	if (r < 0)
 		goto fail;
-	r = bh_host->config_string(ctx, cfg, "default_timezone", &zone);
-	if (r < 0 && r != -ENOENT)
+	r = jsonl_default_timezone(ctx, cfg, &offset);
+	if (r < 0)
 		goto fail;
-	if (bh_parse_utc_offset(zone, strlen(zone), &offset) < 0) {
-		bh_error(ctx, "default_timezone: '%s' is not UTC or a fixed offset like +09:00",
-			 zone);
-		r = BH_ECONFIG;
-		goto fail;
-	}
 	r = bh_host->config_string(ctx, cfg, "default_timestamp_format", &format);
 	if (r < 0 && r != -ENOENT)
 		goto fail;

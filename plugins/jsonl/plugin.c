@@ -1,5 +1,22 @@
-/* The jsonl plugin: its component table and entry point. */
+/* The jsonl plugin: its component table and entry point, and the options
+ * both directions read alike. */
+#include <errno.h>
+#include <string.h>
+
 #include "jsonl.h"
+
+int jsonl_default_timezone(bh_ctx *ctx, const bh_config *cfg, int32_t *offset)
+{
+	const char *zone = "UTC";
+	int r = bh_host->config_string(ctx, cfg, "default_timezone", &zone);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (bh_parse_utc_offset(zone, strlen(zone), offset) < 0) {
+		bh_error(ctx, "default_timezone: '%s' is not UTC or a fixed offset like +09:00", zone);
+		return BH_ECONFIG;
+	}
+	return 0;
+}
 
 static const bh_component jsonl_components[] = {
 	{

@@ -536,6 +536,14 @@ START_TEST(format_config_errors)
 			 0);
 	ck_assert_msg(strstr(r->error, "unknown key 'zone'") != NULL, "%s", r->error);
 	bh_testkit_result_free(r);
+	r = NULL;
+	/* default_timezone is read as the parser reads it (plugin.c). */
+	ck_assert_int_lt(bh_testkit_format(tk, "jsonl", "{\"default_timezone\":\"Mars/Olympus\"}", schema,
+					   "[]", &r),
+			 0);
+	ck_assert_msg(strstr(r->error, "default_timezone: 'Mars/Olympus' is not UTC or a fixed offset") != NULL,
+		      "%s", r->error);
+	bh_testkit_result_free(r);
 }
 END_TEST
 
