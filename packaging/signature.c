@@ -147,41 +147,6 @@ static int find_key(const char *keys_dir, const unsigned char id[8], unsigned ch
 	return found;
 }
 
-static int blake2b512_file(const char *path, unsigned char out[64])
-{
-	unsigned char buf[65536];
-	unsigned int len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-	if (fd < 0) {
-		EVP_MD_CTX_free(ctx);
-		return -errno;
-	}
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_blake2b512(), NULL) != 1) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	}
-	if (EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != 64)
-		r = -EIO;
-out:
-	EVP_MD_CTX_free(ctx);
-	close(fd);
-	return r;
-}
-
 void signature_info_clear(struct signature_info *info)
 {
 	free(info->key_file);
@@ -227,7 +192,7 @@ int signature_verify_file(const char *file, const char *sig_path, const char *ke
 		goto out;
 	}
 	if (si.prehashed) {
-		if ((r = blake2b512_file(file, digest)) < 0) {
+		if ((r = pkg_digest_file(file, 0, PKG_DIGEST_BLAKE2B512, digest)) < 0) {
 			r = pkg_error(err, r, "%s: %s", file, strerror(-r));
 			goto out;
 		}

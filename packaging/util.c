@@ -217,18 +217,20 @@ int pkg_remove_tree(const char *path)
 	return remove_at(AT_FDCWD, path);
 }
 
-int pkg_sha256_file(const char *path, char hex[65])
+int pkg_digest_file(const char *path, int open_flags, enum pkg_digest kind, unsigned char *out)
 {
 	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
+	const EVP_MD *type = kind == PKG_DIGEST_BLAKE2B512 ? EVP_blake2b512() : EVP_sha256();
+	size_t want = kind == PKG_DIGEST_BLAKE2B512 ? 64 : 32;
 	int fd, r = 0;
 	EVP_MD_CTX *ctx = NULL;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | open_flags);
 	if (fd < 0)
 		return -errno;
 	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, type, NULL) != 1) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -247,16 +249,27 @@ int pkg_sha256_file(const char *path, char hex[65])
 			goto out;
 		}
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32) {
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != want) {
 		r = -EIO;
 		goto out;
 	}
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	memcpy(out, md, want);
 out:
 	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return r;
+}
+
+int pkg_sha256_file(const char *path, char hex[65])
+{
+	unsigned char md[32];
+	/* A symlink is never hashed in place of the file it points to. */
+	int r = pkg_digest_file(path, O_NOFOLLOW, PKG_DIGEST_SHA256, md);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
 }
 
 int pkg_is_sha256_hex(const char *s)

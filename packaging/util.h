@@ -22,6 +22,14 @@ int pkg_fsync_dir(const char *dir);
 int pkg_mkdir_p(const char *dir);
 /* Removes a directory tree without following symlinks.  Missing is fine. */
 int pkg_remove_tree(const char *path);
+/* A digest of a whole file, read through a 64 KiB buffer. */
+enum pkg_digest {
+	PKG_DIGEST_SHA256,     /* 32 bytes */
+	PKG_DIGEST_BLAKE2B512, /* 64 bytes */
+};
+/* Opens path with O_RDONLY | O_CLOEXEC | open_flags (e.g. O_NOFOLLOW) and
+ * writes its digest to out (32 or 64 bytes, as kind says). */
+int pkg_digest_file(const char *path, int open_flags, enum pkg_digest kind, unsigned char *out);
 /* Lowercase hex SHA-256 of a file into hex[65]. */
 int pkg_sha256_file(const char *path, char hex[65]);
 /* Nonzero when s is 64 lowercase hex digits. */
