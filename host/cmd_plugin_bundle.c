@@ -261,24 +261,10 @@ int cmd_plugin_remove(struct bh_cli *cli, int argc, char **argv)
 	struct policy *pol = NULL;
 	int code = BH_EXIT_OK;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0) {
-			force = 1;
-		} else if (pkgcmd_is_help(argv[i])) {
-			fputs(usage, stdout);
-			return BH_EXIT_OK;
-		} else if (argv[i][0] == '-' || ref) {
-			fputs(usage, stderr);
-			return BH_EXIT_USAGE;
-		} else {
-			ref = argv[i];
-		}
-	}
-	if (ref == NULL || (ref = strdup(ref)) == NULL) {
-		fputs(usage, stderr);
-		return BH_EXIT_USAGE;
-	}
-	if (pkgcmd_split_ref(ref, &name, &version) < 0 || version == NULL) {
+	r = pkgcmd_ref_args(argc, argv, usage, "--force", &force, &ref, &name, &version);
+	if (r != 0)
+		return r > 0 ? BH_EXIT_OK : BH_EXIT_USAGE;
+	if (version == NULL) {
 		fputs(usage, stderr);
 		free(ref);
 		return BH_EXIT_USAGE;

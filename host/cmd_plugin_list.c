@@ -244,26 +244,10 @@ int cmd_plugin_info(struct bh_cli *cli, int argc, char **argv)
 	size_t n = 0;
 	char *err = NULL, *ref = NULL, *name, *version;
 	int json = 0, code = BH_EXIT_OK;
-	const char *arg = NULL;
+	int r = pkgcmd_ref_args(argc, argv, usage, "--json", &json, &ref, &name, &version);
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			json = 1;
-		} else if (pkgcmd_is_help(argv[i])) {
-			fputs(usage, stdout);
-			return BH_EXIT_OK;
-		} else if (argv[i][0] == '-' || arg) {
-			fputs(usage, stderr);
-			return BH_EXIT_USAGE;
-		} else {
-			arg = argv[i];
-		}
-	}
-	if (arg == NULL || !(ref = strdup(arg)) || pkgcmd_split_ref(ref, &name, &version) < 0) {
-		fputs(usage, stderr);
-		free(ref);
-		return BH_EXIT_USAGE;
-	}
+	if (r != 0)
+		return r > 0 ? BH_EXIT_OK : BH_EXIT_USAGE;
 	if (pkgcmd_load_policy(cli, &pol, &err) < 0) {
 		code = pkgcmd_fail(&err, BH_EXIT_CONFIG, "cannot read the policy");
 		goto done;

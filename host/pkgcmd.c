@@ -107,3 +107,31 @@ int pkgcmd_is_help(const char *arg)
 {
 	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
+
+int pkgcmd_ref_args(int argc, char **argv, const char *usage, const char *flag, int *flag_set, char **ref,
+		    char **name, char **version)
+{
+	const char *arg = NULL;
+	char *copy = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (flag != NULL && strcmp(argv[i], flag) == 0) {
+			*flag_set = 1;
+		} else if (pkgcmd_is_help(argv[i])) {
+			fputs(usage, stdout);
+			return 1;
+		} else if (argv[i][0] == '-' || arg) {
+			fputs(usage, stderr);
+			return -1;
+		} else {
+			arg = argv[i];
+		}
+	}
+	if (arg == NULL || !(copy = strdup(arg)) || pkgcmd_split_ref(copy, name, version) < 0) {
+		fputs(usage, stderr);
+		free(copy);
+		return -1;
+	}
+	*ref = copy;
+	return 0;
+}

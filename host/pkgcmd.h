@@ -28,5 +28,12 @@ int pkgcmd_load_policy(const struct bh_cli *cli, struct policy **out, char **err
 int pkgcmd_split_ref(char *ref, char **name, char **version);
 /* Nonzero when arg is "--help" or "-h". */
 int pkgcmd_is_help(const char *arg);
+/* The arguments of `... NAME[@VERSION] [FLAG]`: one reference and, when
+ * flag is not NULL, that flag (sets *flag_set).  --help prints usage to
+ * stdout and returns 1; anything else amiss prints it to stderr and returns
+ * -1.  On 0, *name and *version (NULL when absent) point into *ref, which
+ * the caller frees. */
+int pkgcmd_ref_args(int argc, char **argv, const char *usage, const char *flag, int *flag_set, char **ref,
+		    char **name, char **version);
 
 #endif
