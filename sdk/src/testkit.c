@@ -247,6 +247,21 @@ static int tk_run_finish(struct tk_run *run, int status, const bh_schema *schema
 	return res ? status : -ENOMEM;
 }
 
+/* The start of every single-component run: finds the component, prepares
+ * its config and the run.  Returns 0, or the status the entry point returns
+ * (-EINVAL with tk's error set, or the finished run's -ENOMEM). */
+static int tk_start(bh_testkit *tk, bh_kind kind, const char *type, const char *config_json,
+		    const bh_component **c, json_t **cfg, struct tk_run *run, bh_testkit_result **out)
+{
+	if (!(*c = tk_find(tk, kind, type)) || !(*cfg = tk_config(tk, *c, config_json)))
+		return -EINVAL;
+	if (tk_run_init(run, tk, *c) < 0) {
+		json_decref(*cfg);
+		return tk_run_finish(run, -ENOMEM, NULL, out);
+	}
+	return 0;
+}
+
 /* ---- memory streams and sinks ------------------------------------------ */
 
 struct mem_stream {
@@ -420,19 +435,15 @@ static int run_parser(struct tk_run *run, const bh_component *c, json_t *cfg, bh
 int bh_testkit_parse(bh_testkit *tk, const char *type, const char *config_json, const char *input, size_t len,
 		     bh_testkit_result **out)
 {
-	const bh_component *c = tk_find(tk, BH_KIND_PARSER, type);
+	const bh_component *c;
 	const bh_schema *schema = NULL;
 	struct tk_run run;
 	struct mem_stream m;
 	bh_stream s;
 	json_t *cfg;
 	int r;
-	if (!c || !(cfg = tk_config(tk, c, config_json)))
-		return -EINVAL;
-	if (tk_run_init(&run, tk, c) < 0) {
-		json_decref(cfg);
-		return tk_run_finish(&run, -ENOMEM, NULL, out);
-	}
+	if ((r = tk_start(tk, BH_KIND_PARSER, type, config_json, &c, &cfg, &run, out)) < 0)
+		return r;
 	mem_stream_init(&s, &m, input, len, tk->chunk);
 	r = run_parser(&run, c, cfg, &s, &schema);
 	json_decref(cfg);
@@ -499,19 +510,15 @@ static int formatter_close(struct tk_run *run, void *state, int r)
 int bh_testkit_format(bh_testkit *tk, const char *type, const char *config_json, const char *schema_json,
 		      const char *records_json, bh_testkit_result **out)
 {
-	const bh_component *c = tk_find(tk, BH_KIND_FORMATTER, type);
+	const bh_component *c;
 	const bh_schema *schema = NULL;
 	struct tk_run run;
 	json_t *cfg, *rows = NULL;
 	void *state = NULL;
 	bh_sink sink;
 	int r;
-	if (!c || !(cfg = tk_config(tk, c, config_json)))
-		return -EINVAL;
-	if (tk_run_init(&run, tk, c) < 0) {
-		json_decref(cfg);
-		return tk_run_finish(&run, -ENOMEM, NULL, out);
-	}
+	if ((r = tk_start(tk, BH_KIND_FORMATTER, type, config_json, &c, &cfg, &run, out)) < 0)
+		return r;
 	r = load_schema_and_rows(&run, schema_json, records_json, &schema, &rows);
 	if (r == 0) {
 		mem_sink_init(&sink, &run);
@@ -527,20 +534,16 @@ int bh_testkit_format(bh_testkit *tk, const char *type, const char *config_json,
 int bh_testkit_filter(bh_testkit *tk, const char *type, const char *config_json, const char *schema_json,
 		      const char *records_json, bh_testkit_result **out)
 {
-	const bh_component *c = tk_find(tk, BH_KIND_FILTER, type);
+	const bh_component *c;
 	const bh_filter_vtable *vt;
 	const bh_schema *in = NULL, *outs = NULL, *copy = NULL;
 	struct tk_run run;
 	bh_page_builder pb;
 	json_t *cfg, *rows = NULL;
 	int r;
-	if (!c || !(cfg = tk_config(tk, c, config_json)))
-		return -EINVAL;
+	if ((r = tk_start(tk, BH_KIND_FILTER, type, config_json, &c, &cfg, &run, out)) < 0)
+		return r;
 	vt = c->vtable;
-	if (tk_run_init(&run, tk, c) < 0) {
-		json_decref(cfg);
-		return tk_run_finish(&run, -ENOMEM, NULL, out);
-	}
 	r = load_schema_and_rows(&run, schema_json, records_json, &in, &rows);
 	if (r == 0)
 		r = vt->begin(run.ctx, (const bh_config *)cfg, in, &run.filter_state, &outs);
@@ -577,7 +580,7 @@ int bh_testkit_filter(bh_testkit *tk, const char *type, const char *config_json,
 int bh_testkit_decode(bh_testkit *tk, const char *type, const char *config_json, const char *input, size_t len,
 		      bh_testkit_result **out)
 {
-	const bh_component *c = tk_find(tk, BH_KIND_DECODER, type);
+	const bh_component *c;
 	const bh_decoder_vtable *vt;
 	struct tk_run run;
 	struct mem_stream m;
@@ -585,13 +588,9 @@ int bh_testkit_decode(bh_testkit *tk, const char *type, const char *config_json,
 	void *state = NULL;
 	json_t *cfg;
 	int r, opened = 0;
-	if (!c || !(cfg = tk_config(tk, c, config_json)))
-		return -EINVAL;
+	if ((r = tk_start(tk, BH_KIND_DECODER, type, config_json, &c, &cfg, &run, out)) < 0)
+		return r;
 	vt = c->vtable;
-	if (tk_run_init(&run, tk, c) < 0) {
-		json_decref(cfg);
-		return tk_run_finish(&run, -ENOMEM, NULL, out);
-	}
 	mem_stream_init(&up, &m, input, len, tk->chunk);
 	r = vt->begin(run.ctx, (const bh_config *)cfg, &state);
 	if (r == 0) {
@@ -618,20 +617,16 @@ int bh_testkit_decode(bh_testkit *tk, const char *type, const char *config_json,
 int bh_testkit_encode(bh_testkit *tk, const char *type, const char *config_json, const char *input, size_t len,
 		      bh_testkit_result **out)
 {
-	const bh_component *c = tk_find(tk, BH_KIND_ENCODER, type);
+	const bh_component *c;
 	const bh_encoder_vtable *vt;
 	struct tk_run run;
 	bh_sink down, enc;
 	void *state = NULL;
 	json_t *cfg;
 	int r;
-	if (!c || !(cfg = tk_config(tk, c, config_json)))
-		return -EINVAL;
+	if ((r = tk_start(tk, BH_KIND_ENCODER, type, config_json, &c, &cfg, &run, out)) < 0)
+		return r;
 	vt = c->vtable;
-	if (tk_run_init(&run, tk, c) < 0) {
-		json_decref(cfg);
-		return tk_run_finish(&run, -ENOMEM, NULL, out);
-	}
 	mem_sink_init(&down, &run);
 	r = vt->begin(run.ctx, (const bh_config *)cfg, &state);
 	if (r == 0) {
