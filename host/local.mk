@@ -14,7 +14,7 @@ bulkhead_worker_LDADD = sdk/libbhruntime.a sdk/libbulkhead-sdk.a $(SANDBOX_LIBS)
 bin_PROGRAMS += bulkhead
 bulkhead_SOURCES = host/main.c host/cli.h host/commands.h host/host.h \
 	host/stores.c host/resolve.c host/describe.c host/stage.c host/plugin_docs.c host/host_config.c host/host_config.h \
-	host/plan.c host/plan.h host/cmd_run.c host/report.c host/report.h \
+	host/plan.c host/plan.h host/binds.c host/binds.h host/cmd_run.c host/report.c host/report.h \
 	host/table.c host/table.h host/progress.c host/progress.h \
 	host/supervise.c host/spawn.c host/spawn.h
 bulkhead_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/binds.h"
 #include "host/plan.h"
 #include "packaging/policy.h"
 #include "sdk/src/runtime.h"
@@ -23,37 +24,6 @@ static int located(char **err, const struct cfg_pos *pos, const char *msg)
 	if (pos && pos->file && pos->line)
 		return rt_fail(err, "%s:%lu:%lu: %s", pos->file, pos->line, pos->column, msg);
 	return rt_fail(err, "%s", msg);
-}
-
-static int add_path(char ***list, size_t *count, const char *path)
-{
-	char **grown = realloc(*list, (*count + 1) * sizeof(**list));
-	if (!grown)
-		return -ENOMEM;
-	*list = grown;
-	if (!(grown[*count] = strdup(path)))
-		return -ENOMEM;
-	(*count)++;
-	return 0;
-}
-
-/* The directory part of a path prefix or glob, for the sandbox's binds. */
-static int add_dir_of(char ***list, size_t *count, const char *pattern)
-{
-	char *copy = strdup(pattern), *glob_char, *dir;
-	int r;
-	if (!copy)
-		return -ENOMEM;
-	glob_char = strpbrk(copy, "*?[");
-	if (glob_char)
-		*glob_char = '\0';
-	if (!*copy || copy[strlen(copy) - 1] == '/')
-		dir = *copy ? copy : ".";
-	else
-		dir = dirname(copy);
-	r = add_path(list, count, dir);
-	free(copy);
-	return r;
 }
 
 /* Makes a relative path option absolute against the current directory: the
@@ -97,25 +67,24 @@ static void absolutize_all(json_t *options)
 }
 
 /* Notes which host paths the section's plugin reads or writes. */
-static int note_paths(struct builder *b, const char *kind, json_t *options)
+static int note_paths(struct builder *b, const char *kind, json_t *options, char **err)
 {
 	struct host_run_options *o = &b->out->opts;
-	const char *prefix = json_string_value(json_object_get(options, "path_prefix"));
-	json_t *paths = json_object_get(options, "paths"), *p;
+	const char *prefix;
+	json_t *paths, *p;
 	size_t i;
-	int write = strcmp(kind, "output") == 0;
+	int r = 0;
 	absolutize_all(options);
 	prefix = json_string_value(json_object_get(options, "path_prefix"));
 	paths = json_object_get(options, "paths");
 	if (prefix)
-		return write ? add_dir_of(&o->write_paths, &o->write_count, prefix)
-			     : add_dir_of(&o->read_paths, &o->read_count, prefix);
+		return strcmp(kind, "output") == 0 ? binds_add_output(o, prefix, err)
+						   : binds_add_input_prefix(o, prefix, err);
 	if (json_is_string(paths))
-		return add_dir_of(&o->read_paths, &o->read_count, json_string_value(paths));
-	json_array_foreach(paths, i, p) if (json_is_string(p) &&
-					    add_dir_of(&o->read_paths, &o->read_count, json_string_value(p)) < 0)
-		return -ENOMEM;
-	return 0;
+		return binds_add_input_glob(o, json_string_value(paths), err);
+	json_array_foreach(paths, i, p) if (r == 0 && json_is_string(p))
+		r = binds_add_input_glob(o, json_string_value(p), err);
+	return r;
 }
 
 static json_int_t library_index(struct builder *b, const struct store_entry *e)
@@ -138,7 +107,7 @@ static json_int_t library_index(struct builder *b, const struct store_entry *e)
 	json_array_append_new(b->libraries, json_pack("{s:s, s:s, s:s, s:s}", "name", e->name, "version",
 						      e->version, "library", path, "dir", e->dir));
 	free(path);
-	add_path(&b->out->opts.plugin_dirs, &b->out->opts.plugin_dir_count, e->dir);
+	binds_add_plugin_dir(&b->out->opts, e->dir);
 	if (e->m->network)
 		b->out->opts.network = 1;
 	return (json_int_t)json_array_size(b->libraries) - 1;
@@ -176,9 +145,15 @@ static int stage(struct builder *b, const struct cfg_section *sec, int validate,
 					"name", res.entry->name, "version", res.entry->version, "path", res.entry->dir,
 					"reason", res.reason ? res.reason : "", "source", res.source ? res.source : ""));
 	free(res.reason);
-	if (note_paths(b, sec->kind, options) < 0 || index < 0) {
+	if (index < 0) {
 		json_decref(options);
 		return -ENOMEM;
+	}
+	if ((r = note_paths(b, sec->kind, options, &why)) < 0) {
+		located(err, &sec->pos, why ? why : "out of memory");
+		free(why);
+		json_decref(options);
+		return r;
 	}
 	*out = json_pack("{s:I, s:s, s:s, s:o}", "plugin", index, "kind", sec->kind, "type", sec->type, "config",
 			 options);
@@ -295,8 +270,10 @@ int plan_build(struct bh_cli *cli, const struct transfer_config *tc, const char 
 	if (tc->exec.reject_file && strcmp(mode, "run") == 0) {
 		char *abs = absolute(tc->exec.reject_file);
 		if (abs)
-			add_dir_of(&out->opts.write_paths, &out->opts.write_count, abs);
+			r = binds_add_output(&out->opts, abs, err);
 		free(abs);
+		if (r < 0)
+			goto out;
 	}
 
 	r = stage(&b, &tc->input, 1, &s, err);

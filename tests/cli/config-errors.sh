@@ -28,6 +28,10 @@ printf 'in: {type: file, path_prefix: "${nope}"}\nout: {type: stdout}\n' > "$T/v
 expect_exit 3 "undefined variable" -- "$BH" run "$T/var.yml"
 expect_grep "$T/err" "var.yml:1:.*nope" "undefined variable named"
 
+printf 'in: {type: file, path_prefix: "%s/in/x", parser: {type: csv, columns: [{name: a, type: long}]}}\nout: {type: file, path_prefix: /tmp/bh-out_, file_ext: csv, formatter: {type: csv}}\n' "$T" > "$T/tmpout.yml"
+expect_exit 3 "output straight into /tmp" -- "$BH" run "$T/tmpout.yml"
+expect_grep "$T/err" "tmpout.yml:2:1: output directory /tmp is in /tmp, which the sandbox replaces" "refused with a reason"
+
 expect_exit 2 "bad command line" -- "$BH" run
 expect_exit 0 "run --help" -- "$BH" run --help
 expect_grep "$T/out" "usage: bulkhead run" "help text"
