@@ -27,6 +27,17 @@ int bh_parse_long(const char *s, size_t n, int64_t *out)
 		neg = *p++ == '-';
 	if (p == end)
 		return -EINVAL;
+	/* Up to 18 digits can not overflow: no range test per digit then. */
+	if (end - p <= 18) {
+		for (; p < end; p++) {
+			unsigned d = (unsigned char)*p - '0';
+			if (d > 9)
+				return -EINVAL;
+			v = v * 10 + d;
+		}
+		*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+		return 0;
+	}
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; p < end; p++) {
 		unsigned d = (unsigned char)*p - '0';
@@ -45,20 +56,39 @@ int bh_parse_long(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
+/* "00" "01" ... "99": two digits per division when formatting integers. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				     "8081828384858687888990919293949596979899";
+
+/* Writes u's decimal digits so that they end just before e; returns their start. */
+static char *put_u64_backwards(uint64_t u, char *e)
+{
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * r, 2);
+	}
+	if (u >= 10) {
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * u, 2);
+	} else {
+		*--e = (char)('0' + u);
+	}
+	return e;
+}
+
 size_t bh_format_long(int64_t v, char *buf)
 {
 	char tmp[BH_LONG_MAX_CHARS];
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, len = 0;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	char *start = put_u64_backwards(u, tmp + sizeof(tmp));
+	size_t n = (size_t)(tmp + sizeof(tmp) - start), len = 0;
 	if (v < 0)
 		buf[len++] = '-';
-	while (n)
-		buf[len++] = tmp[--n];
-	return len;
+	memcpy(buf + len, start, n);
+	return len + n;
 }
 
 static int lower(int c)
@@ -588,14 +618,28 @@ static size_t shortest_u128(uint64_t c, int q, char *digits, int *point)
  * verified with one correctly rounded operation each. */
 static size_t shortest_fast(double v, char *digits, int *point)
 {
-	int e10 = (int)floor(log10(v));
-	for (int attempt = 0; attempt < 2; attempt++) {
+	/* floor(log10(v)) from the binary exponent, no libm: v is in
+	 * [2^(e2-1), 2^e2), so this is floor(log10(v)) or one less; a low
+	 * estimate shows as a scaled value >= 1e15 and is raised below. */
+	uint64_t bits;
+	int e2, e10;
+	memcpy(&bits, &v, sizeof(bits));
+	if ((bits >> 52) == 0)
+		return 0; /* subnormal: far outside the 10^+-22 range anyway */
+	e2 = (int)(bits >> 52) - 1022;      /* v in [2^(e2-1), 2^e2) */
+	e10 = ((e2 - 1) * 78913) >> 18; /* 78913 / 2^18 ~ log10(2): floor for |e2| < 2^11 */
+	for (int attempt = 0; attempt < 3; attempt++) {
 		int m = 14 - e10;
 		double scaled, base;
 		if (m < -22 || m > 22)
 			return 0;
 		scaled = m >= 0 ? v * exact_pow10[m] : v / exact_pow10[-m];
-		base = nearbyint(scaled);
+		if (scaled >= 1e15) {
+			e10++;
+			continue;
+		}
+		/* Round to nearest (even) without libm: exact for 0 <= scaled < 2^52. */
+		base = (scaled + 4503599627370496.0) - 4503599627370496.0;
 		if (base >= 1e15) {
 			e10++;
 			continue;
@@ -603,8 +647,8 @@ static size_t shortest_fast(double v, char *digits, int *point)
 		for (int delta = -1; delta <= 1; delta++) {
 			double cand = base + delta;
 			uint64_t u;
-			size_t nd = 0;
-			char tmp[20];
+			size_t nd;
+			char tmp[20], *start;
 			if (cand <= 0 || cand >= 1e15)
 				continue;
 			if ((m >= 0 ? cand / exact_pow10[m] : cand * exact_pow10[-m]) != v)
@@ -612,12 +656,9 @@ static size_t shortest_fast(double v, char *digits, int *point)
 			u = (uint64_t)cand;
 			while (u % 10 == 0)
 				u /= 10, m--;
-			while (u) {
-				tmp[nd++] = (char)('0' + u % 10);
-				u /= 10;
-			}
-			for (size_t i = 0; i < nd; i++)
-				digits[i] = tmp[nd - 1 - i];
+			start = put_u64_backwards(u, tmp + sizeof(tmp));
+			nd = (size_t)(tmp + sizeof(tmp) - start);
+			memcpy(digits, start, nd);
 			*point = (int)nd - m;
 			return nd;
 		}
