@@ -14,4 +14,4 @@ TESTS += tests/unit/test-file
 tests_unit_test_file_SOURCES = tests/unit/test-file.c tests/unit/files-mock-host.c \
 	tests/unit/files-mock-host.h
 tests_unit_test_file_CFLAGS = $(AM_CFLAGS) -Wno-format-truncation $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_file_LDADD = $(CHECK_LIBS) $(JANSSON_LIBS)
+tests_unit_test_file_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_LIBS) -ldl -lm
