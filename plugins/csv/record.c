@@ -176,8 +176,11 @@ static const char *excerpt(struct csv_task *t, const char *v, size_t n)
 	return o;
 }
 
-/* Converts one field of column c and stores it; returns CSV_INVALID on a bad value. */
-static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const char *v, size_t n, int quoted)
+/* Converts one field of column c and stores it; returns CSV_INVALID on a bad
+ * value.  With `deferred` string cells are not checked for UTF-8 here: the
+ * caller validates the whole record once instead. */
+static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const char *v, size_t n, int quoted,
+		 int deferred)
 {
 	const struct csv_parser *p = t->p;
 	const struct csv_column *col = &p->cols[c];
@@ -189,7 +192,7 @@ static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const c
 	}
 	switch (col->type) {
 	case BH_TYPE_STRING:
-		if (!csv_utf8_ok(v, n))
+		if (!deferred && !csv_utf8_ok(v, n))
 			return invalid(t, res, c + 1, "column '%s' (string): invalid UTF-8", col->name);
 		r = bh_pb_string(pb, c, v, n);
 		if (r < 0) {
@@ -260,8 +263,8 @@ static int resync(const char *s, const char *end, int eof, struct csv_result *re
 	return CSV_INVALID;
 }
 
-enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *end, int eof,
-				 struct csv_result *res)
+static enum csv_status parse_record(struct csv_task *t, const char *s, const char *end, int eof,
+				   struct csv_result *res, int deferred)
 {
 	const struct csv_parser *p = t->p;
 	const char *q = s;
@@ -397,7 +400,7 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
 		}
 		if (col < p->ncols) {
 			if (status == CSV_RECORD) {
-				r = store(t, res, col, v, n, quoted);
+				r = store(t, res, col, v, n, quoted, deferred);
 				if (r == CSV_FAIL)
 					return CSV_FAIL;
 				status = r;
@@ -447,4 +450,20 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
 			bh_pb_null(t->pb, col);
 	}
 	return status;
+}
+
+/* Strings are validated once per record rather than per field: fields split
+ * a record only at ASCII bytes (delimiters, quotes, escapes, spaces), so when
+ * the record is valid UTF-8 so is every field.  When it is not, or the record
+ * is invalid for another reason, it is parsed again checking field by field,
+ * so the reason names the same column as a field-by-field parse would. */
+enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *end, int eof,
+				 struct csv_result *res)
+{
+	enum csv_status st = parse_record(t, s, end, eof, res, 1);
+	if ((st == CSV_RECORD && !csv_utf8_valid(s, res->consumed)) || st == CSV_INVALID) {
+		bh_pb_discard_record(t->pb);
+		st = parse_record(t, s, end, eof, res, 0);
+	}
+	return st;
 }

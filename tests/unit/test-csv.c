@@ -246,6 +246,25 @@ START_TEST(parse_rejects_invalid_utf8)
 }
 END_TEST
 
+/* Past 16 bytes the validator skips ASCII a block at a time; a record is
+ * validated whole, and a bad one is reported at its first bad column. */
+START_TEST(parse_rejects_invalid_utf8_long_fields)
+{
+	expect_rejects("{" COLS2 LENIENT "}",
+		       "0123456789abcdefghij\xc3\xa9,\"0123456789abcdef\xe2\x82\xac\"\n"
+		       "0123456789abcdefghij\xff,0123456789abcdefghij\n"
+		       "0123456789abcdefghij,0123456789abcdef\xe2\x82\n"
+		       "\xff\xff,0123456789abcdefghij\xc0\n",
+		       "[[\"0123456789abcdefghij\xc3\xa9\",\"0123456789abcdef\xe2\x82\xac\"]]",
+		       "[{\"line\":2,\"column\":1,\"reason\":\"column 'a' (string): invalid UTF-8\",\"record_hex\":"
+		       "\"303132333435363738396162636465666768696aff2c303132333435363738396162636465666768696a\"},"
+		       "{\"line\":3,\"column\":2,\"reason\":\"column 'b' (string): invalid UTF-8\",\"record_hex\":"
+		       "\"303132333435363738396162636465666768696a2c30313233343536373839616263646566e282\"},"
+		       "{\"line\":4,\"column\":1,\"reason\":\"column 'a' (string): invalid UTF-8\",\"record_hex\":"
+		       "\"ffff2c303132333435363738396162636465666768696ac0\"}]");
+}
+END_TEST
+
 START_TEST(parse_unterminated_quote_resumes_next_line)
 {
 	/* As in Embulk: the record is its first line; the lines after it are read again. */
@@ -737,6 +756,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(p, parse_rejects_with_line_numbers);
 	tcase_add_test(p, parse_rejects_bad_values);
 	tcase_add_test(p, parse_rejects_invalid_utf8);
+	tcase_add_test(p, parse_rejects_invalid_utf8_long_fields);
 	tcase_add_test(p, parse_unterminated_quote_resumes_next_line);
 	tcase_add_test(p, parse_size_limits);
 	tcase_add_test(p, parse_line_size_limit);
