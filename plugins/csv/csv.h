@@ -42,6 +42,9 @@ int csv_config_optional_string(bh_ctx *ctx, const bh_config *cfg, const char *ke
 
 /* utf8.c: is s[0..n) well-formed UTF-8 (no overlongs or surrogates)? */
 int csv_utf8_valid(const char *s, size_t n);
+/* Bytes of the longest well-formed prefix of s[0..n) (it ends before the
+ * first bad or truncated sequence). */
+size_t csv_utf8_prefix(const char *s, size_t n);
 
 /* The same, with the common all-ASCII case decided inline a word at a time. */
 static inline int csv_utf8_ok(const char *s, size_t n)

@@ -198,6 +198,8 @@ static int process(struct run *run, const char *data, size_t len, int eof, size_
 	struct csv_task *t = &run->t;
 	size_t pos = 0;
 	int r;
+
+	t->utf8_from = t->utf8_to = NULL; /* data is a new chunk */
 	if (run->at_start) {
 		size_t k = len < 3 ? len : 3;
 		if (memcmp(data, utf8_bom, k) == 0 && k < 3 && !eof) {

@@ -39,6 +39,9 @@ struct csv_task {
 	uint64_t line; /* physical lines consumed so far */
 	char *scratch; /* unescaped quoted fields, grown up to max_quoted */
 	size_t scratch_cap;
+	/* Bytes of the current chunk already known to be valid UTF-8: records
+	 * inside need no check of their own.  Reset for every chunk. */
+	const char *utf8_from, *utf8_to;
 	char reason[640];
 	char excerpt[4 * 64 + 8]; /* a value quoted in reason */
 };

@@ -11,6 +11,11 @@
 
 int csv_utf8_valid(const char *s, size_t n)
 {
+	return csv_utf8_prefix(s, n) == n;
+}
+
+size_t csv_utf8_prefix(const char *s, size_t n)
+{
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (p < end) {
 		unsigned char c = *p;
@@ -41,26 +46,27 @@ int csv_utf8_valid(const char *s, size_t n)
 #endif
 		if (c >= 0xC2 && c <= 0xDF) {
 			if (end - p < 2 || (p[1] & 0xC0) != 0x80)
-				return 0;
+				goto stop;
 			p += 2;
 		} else if (c >= 0xE0 && c <= 0xEF) {
 			if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-				return 0;
+				goto stop;
 			cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
 			if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
-				return 0; /* overlong, or a surrogate */
+				goto stop; /* overlong, or a surrogate */
 			p += 3;
 		} else if (c >= 0xF0 && c <= 0xF4) {
 			if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-				return 0;
+				goto stop;
 			cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
 			     (p[3] & 0x3F);
 			if (cp < 0x10000 || cp > 0x10FFFF)
-				return 0;
+				goto stop;
 			p += 4;
 		} else {
-			return 0; /* a continuation byte, or C0/C1/F5..FF */
+			goto stop; /* a continuation byte, or C0/C1/F5..FF */
 		}
 	}
-	return 1;
+stop:
+	return (size_t)(p - (const unsigned char *)s);
 }
