@@ -64,25 +64,36 @@ static const unsigned char special[256] = {
 
 static const char hex_digits[] = "0123456789abcdef";
 
-/* First byte in [p, end) that is special (see the table): 16 bytes a step
- * with SSE2 (part of every x86-64); a signed compare with 0x20 catches the
- * controls and the bytes >= 0x80 at once. */
-static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end)
+/* Copies plain bytes from *pp to *dp up to the first special one (see the
+ * table) or end: 16 bytes a step with SSE2 (part of every x86-64), stored
+ * whole before looking at them (dst holds 6 bytes per input byte, so a
+ * block of 16 fits), so that short runs cost no memcpy call.  A signed
+ * compare with 0x20 catches the controls and the bytes >= 0x80 at once. */
+static inline void copy_plain(const unsigned char **pp, char **dp, const unsigned char *end)
 {
+	const unsigned char *p = *pp;
+	char *d = *dp;
 #if defined(__SSE2__)
 	const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
 	while (end - p >= 16) {
 		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)p);
 		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(w, space),
 						       _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash))));
-		if (m)
-			return p + __builtin_ctz((unsigned)m);
+		_mm_storeu_si128((__m128i *)(void *)d, w);
+		if (m) {
+			int k = __builtin_ctz((unsigned)m);
+			*pp = p + k;
+			*dp = d + k;
+			return;
+		}
 		p += 16;
+		d += 16;
 	}
 #endif
 	while (p < end && !special[*p])
-		p++;
-	return p;
+		*d++ = (char)*p++;
+	*pp = p;
+	*dp = d;
 }
 
 /* Escapes s[0..n) into dst, which holds 6 * n bytes.  Invalid UTF-8 becomes
@@ -95,10 +106,7 @@ static size_t escape(char *dst, const char *s, size_t n, int last, size_t *used)
 	char *d = dst;
 
 	while (p < end) {
-		const unsigned char *run = p;
-		p = skip_plain(p, end);
-		memcpy(d, run, (size_t)(p - run));
-		d += p - run;
+		copy_plain(&p, &d, end);
 		if (p == end)
 			break;
 		unsigned char c = *p;
