@@ -230,6 +230,48 @@ static inline size_t find5(const char *s, size_t i, size_t n, char a, char b, ch
 	return n;
 }
 
+/* Values up to this size are copied while they are scanned. */
+#define CSV_FAST_TEXT 4096
+
+/* The common case of put_text: quote_policy MINIMAL and a value with none of
+ * the bytes that may call for quotes.  Copies 16 bytes a step straight into
+ * the output buffer while looking at them; returns 0 when the value is not
+ * that case (the bytes written past t->len are then not committed), 1 when
+ * it wrote the value, or a negative errno from flushing. */
+static inline int put_plain_fast(struct fmt_task *t, const char *s, size_t n)
+{
+#if defined(__SSE2__)
+	const struct csv_formatter *f = t->f;
+	if (n < 16 || n > CSV_FAST_TEXT || (n == f->null_len && memcmp(s, f->null_string, n) == 0))
+		return 0;
+	int r;
+	if (CSV_OUT_BUFFER - t->len < n && (r = flush(t)) < 0)
+		return r;
+	char e = f->escape >= 0 ? (char)f->escape : '\n';
+	const __m128i vq = _mm_set1_epi8((char)f->quote), vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r'),
+		      vd = _mm_set1_epi8(f->delim[0]), ve = _mm_set1_epi8(e);
+	char *d = t->buf + t->len;
+	for (size_t i = 0; i < n; i += 16) {
+		if (i + 16 > n)
+			i = n - 16; /* the last block overlaps the one before */
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, vq), _mm_cmpeq_epi8(w, vn)),
+					 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, vr), _mm_cmpeq_epi8(w, vd)),
+						      _mm_cmpeq_epi8(w, ve)));
+		if (_mm_movemask_epi8(m))
+			return 0;
+		_mm_storeu_si128((__m128i *)(void *)(d + i), w);
+	}
+	t->len += n;
+	return 1;
+#else
+	(void)t;
+	(void)s;
+	(void)n;
+	return 0;
+#endif
+}
+
 /* A text value (string, json, header name) with quoting and escapes. */
 static int put_text(struct fmt_task *t, const char *s, size_t n)
 {
@@ -237,6 +279,8 @@ static int put_text(struct fmt_task *t, const char *s, size_t n)
 	int quote = f->policy == QUOTE_ALL;
 	size_t start = 0;
 	int r;
+	if (f->policy == QUOTE_MINIMAL && (r = put_plain_fast(t, s, n)) != 0)
+		return r < 0 ? r : 0;
 	if (f->policy == QUOTE_MINIMAL) {
 		/* The bytes that may call for quotes (-1 options never match a
 		 * char compared as such: their stand-in is a byte already listed). */
@@ -300,9 +344,19 @@ static int put_cell(struct fmt_task *t, bh_ctx *ctx, const bh_page *page, uint32
 	case BH_TYPE_BOOLEAN:
 		return put_token(t, v->u.b ? "true" : "false", v->u.b ? 4 : 5);
 	case BH_TYPE_LONG:
-		return put_token(t, tmp, bh_format_long(v->u.l, tmp));
 	case BH_TYPE_DOUBLE:
-		return put_token(t, tmp, bh_format_double(v->u.d, tmp));
+		if (f->policy != QUOTE_ALL) { /* formatted straight into the buffer */
+			int r;
+			if (CSV_OUT_BUFFER - t->len < BH_DOUBLE_MAX_CHARS && (r = flush(t)) < 0)
+				return r;
+			t->len += page->schema->columns[col].type == BH_TYPE_LONG
+					  ? bh_format_long(v->u.l, t->buf + t->len)
+					  : bh_format_double(v->u.d, t->buf + t->len);
+			return 0;
+		}
+		return put_token(t, tmp,
+				 page->schema->columns[col].type == BH_TYPE_LONG ? bh_format_long(v->u.l, tmp)
+										 : bh_format_double(v->u.d, tmp));
 	case BH_TYPE_TIMESTAMP:
 		n = bh_format_timestamp_at(v->u.t, f->cols[col].format, f->cols[col].zone, tmp, sizeof(tmp));
 		if (n == 0) {
