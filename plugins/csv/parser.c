@@ -191,6 +191,25 @@ static int report(struct run *run, const char *rec, size_t len, uint32_t column)
 	return r == 0 ? 0 : r < 0 ? r : BH_EDATA;
 }
 
+/* An invalid record longer than max_line_size is reported as oversized, as
+ * the chunk loop must when it can not buffer it whole (whatever else is wrong
+ * with it): its first max_line_size bytes, and reading resumes after its
+ * first line.  Otherwise the reason would depend on the chunk sizes. */
+static void oversized(struct csv_task *t, const char *rec, struct csv_result *res)
+{
+	size_t first = csv_line_length(rec, rec + res->consumed, 1);
+	if (first == 0) /* the last line, without a line end */
+		first = res->consumed;
+	snprintf(t->reason, sizeof(t->reason), "record larger than max_line_size (%zu bytes)", t->p->max_line);
+	res->column = 0;
+	if (res->lines > 1) {
+		res->consumed = first;
+		res->lines = 1;
+		res->resync = 1;
+	}
+	res->raw_len = first < t->p->max_line ? first : t->p->max_line;
+}
+
 /* Parses complete records from data; *used receives the bytes consumed (the
  * rest is an incomplete record unless eof). */
 static int process(struct run *run, const char *data, size_t len, int eof, size_t *used)
@@ -244,6 +263,8 @@ static int process(struct run *run, const char *data, size_t len, int eof, size_
 			bh_pb_discard_record(t->pb);
 			if (res.consumed == 0) /* at eof: the rest is the record */
 				res.consumed = len - pos;
+			if (res.consumed > t->p->max_line)
+				oversized(t, data + pos, &res);
 			if ((r = report(run, data + pos, res.raw_len ? res.raw_len : res.consumed, res.column)) < 0)
 				return r;
 			break;

@@ -256,7 +256,9 @@ static int handle_line(struct parser_run *run, const char *line, size_t len, int
 /* Appends a piece of a line that spans chunks, keeping at most the bound. */
 static int carry_append(struct parser_run *run, const char *s, size_t n)
 {
-	size_t limit = run->st->max_line_size + 1;
+	/* + 1 for a CR; + 3 on the first line for a byte order mark, which
+	 * handle_line drops before the size check */
+	size_t limit = run->st->max_line_size + 1 + (run->line_no == 0 ? 3 : 0);
 
 	if (run->oversize)
 		return 0;
@@ -286,10 +288,12 @@ static int carry_append(struct parser_run *run, const char *s, size_t n)
 static int carry_flush(struct parser_run *run)
 {
 	int oversize = run->oversize;
-	size_t len = run->carry_len;
+	size_t len = run->carry_len, body = len;
+	if (run->line_no == 0 && len >= 3 && memcmp(run->carry, "\xEF\xBB\xBF", 3) == 0)
+		body -= 3; /* not counted, as when the line arrives whole */
 	/* A line of exactly max_line_size bytes plus CR fits; anything longer does not. */
-	if (!oversize && len > run->st->max_line_size &&
-	    !(len == run->st->max_line_size + 1 && run->carry[len - 1] == '\r'))
+	if (!oversize && body > run->st->max_line_size &&
+	    !(body == run->st->max_line_size + 1 && run->carry[len - 1] == '\r'))
 		oversize = 1;
 	run->carry_len = 0;
 	run->oversize = 0;

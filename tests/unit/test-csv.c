@@ -408,6 +408,21 @@ START_TEST(parse_large_field_in_tiny_chunks)
 }
 END_TEST
 
+/* Found by tests/fuzz: an invalid record longer than max_line_size is
+ * rejected as oversized at every chunk size (the chunk loop can not see the
+ * rest of what is wrong with it), and reading resumes after its first line. */
+START_TEST(parse_invalid_and_oversized)
+{
+	expect_rejects("{\"max_line_size\":16," COLS2 LENIENT "}",
+		       "\"ab\"x,1234567890123456789\nc,d\n\"open,quote\nspans,lines",
+		       "[[\"c\",\"d\"],[\"spans\",\"lines\"]]",
+		       "[{\"line\":1,\"column\":0,\"reason\":\"record larger than max_line_size (16 bytes)\",\"record\":\"\\\"ab\\\"x,1234567890\"},"
+		       "{\"line\":3,\"column\":0,\"reason\":\"record larger than max_line_size (16 bytes)\",\"record\":\"\\\"open,quote\"}]");
+	expect_failure("{\"max_line_size\":16,\"stop_on_invalid_record\":true," COLS2 "}",
+		       "a,b\n\"ab\"x,1234567890123456789\n", "input:2: record larger than max_line_size");
+}
+END_TEST
+
 /* Random inputs of CSV's special bytes: parsing never fails under a lenient
  * config, and every chunk size gives the same records and rejects. */
 START_TEST(parse_random_inputs_chunk_invariant)
@@ -764,6 +779,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(p, parse_config_errors);
 	tcase_add_test(p, parse_large_input);
 	tcase_add_test(p, parse_large_field_in_tiny_chunks);
+	tcase_add_test(p, parse_invalid_and_oversized);
 	tcase_add_test(p, parse_random_inputs_chunk_invariant);
 	tcase_add_test(f, format_minimal);
 	tcase_add_test(f, format_all_none_and_options);

@@ -291,6 +291,28 @@ START_TEST(parse_line_bound)
 }
 END_TEST
 
+/* Found by tests/fuzz: a byte order mark does not count toward max_line_size
+ * of the first line, whether the line arrives whole or in pieces. */
+START_TEST(parse_line_bound_after_bom)
+{
+	static const size_t chunks[] = { 0, 1, 2, 3, 4, 5, 63, 64 };
+	char *ok = line_of(64), *in;
+	const char *cfg = "{\"max_line_size\":64,\"columns\":[{\"name\":\"s\",\"type\":\"string\"}]}";
+	if (asprintf(&in, "\xEF\xBB\xBF%s\r\n%s", ok, ok) < 0)
+		ck_abort();
+	for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+		bh_testkit_result *r;
+		bh_testkit_set_chunk_size(tk, chunks[c]);
+		r = parse(cfg, in, strlen(in));
+		ck_assert_msg(r->status == 0, "chunk %zu: %s", chunks[c], r->error);
+		ck_assert_int_eq(r->record_count, 2);
+		bh_testkit_result_free(r);
+	}
+	free(in);
+	free(ok);
+}
+END_TEST
+
 START_TEST(parse_huge_line_spanning_chunks)
 {
 	/* Far past the bound, fed in small chunks: the carry stays bounded. */
@@ -697,6 +719,7 @@ static Suite *jsonl_suite(void)
 	tcase_add_test(p, parse_conversions);
 	tcase_add_test(p, parse_timestamps);
 	tcase_add_test(p, parse_crlf_bom_blank_lines);
+	tcase_add_test(p, parse_line_bound_after_bom);
 	tcase_add_test(p, parse_invalid_stops_with_line);
 	tcase_add_test(p, parse_stop_option_wins_over_reject_room);
 	tcase_add_test(p, parse_invalid_collected);
