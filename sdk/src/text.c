@@ -644,8 +644,8 @@ static size_t shortest_fast(double v, char *digits, int *point)
 			e10++;
 			continue;
 		}
-		for (int delta = -1; delta <= 1; delta++) {
-			double cand = base + delta;
+		for (int k = 0; k < 3; k++) { /* the nearest first: usually the one */
+			double cand = base + (k == 0 ? 0 : k == 1 ? -1 : 1);
 			uint64_t u;
 			size_t nd;
 			char tmp[20], *start;
