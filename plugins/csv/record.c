@@ -179,8 +179,8 @@ static const char *excerpt(struct csv_task *t, const char *v, size_t n)
 /* Converts one field of column c and stores it; returns CSV_INVALID on a bad
  * value.  With `deferred` string cells are not checked for UTF-8 here: the
  * caller validates the whole record once instead. */
-static int store(struct csv_task *t, struct csv_result *res, uint32_t c, const char *v, size_t n, int quoted,
-		 int deferred)
+static inline __attribute__((always_inline)) int store(struct csv_task *t, struct csv_result *res, uint32_t c,
+							  const char *v, size_t n, int quoted, int deferred)
 {
 	const struct csv_parser *p = t->p;
 	const struct csv_column *col = &p->cols[c];
@@ -263,14 +263,21 @@ static int resync(const char *s, const char *end, int eof, struct csv_result *re
 	return CSV_INVALID;
 }
 
-static enum csv_status parse_record(struct csv_task *t, const char *s, const char *end, int eof,
-				   struct csv_result *res, int deferred)
+/* `simple` (a one-byte delimiter, no trimming) and `deferred` are constants
+ * at each call, so the common configuration runs without their branches. */
+static inline __attribute__((always_inline)) enum csv_status
+parse_record_as(struct csv_task *t, const char *s, const char *end, int eof, struct csv_result *res,
+		const int deferred, const int simple)
 {
 	const struct csv_parser *p = t->p;
 	const char *q = s;
 	unsigned char d0 = (unsigned char)p->delim[0];
 	uint32_t col = 0;
 	int status = CSV_RECORD;
+	/* Options as locals: stores into the page could alias *p for the compiler. */
+	const size_t delim_len = simple ? 1 : p->delim_len;
+	const int trim = simple ? 0 : p->trim, quote = p->quote;
+	const uint32_t ncols = p->ncols;
 
 	memset(res, 0, sizeof(*res));
 	if (q == end)
@@ -294,15 +301,15 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 		size_t n;
 		int quoted = 0, r;
 
-		while (p->trim && q < end && *q == ' ')
+		while (trim && q < end && *q == ' ')
 			q++;
-		if (p->quote >= 0 && q < end && (unsigned char)*q == p->quote) {
+		if (quote >= 0 && q < end && (unsigned char)*q == quote) {
 			/* A quoted field: find its closing quote. */
 			int escaped = 0;
 			const char *c = q + 1;
-			unsigned char esc = p->escape >= 0 ? (unsigned char)p->escape : (unsigned char)p->quote;
+			unsigned char esc = p->escape >= 0 ? (unsigned char)p->escape : (unsigned char)quote;
 			for (;;) {
-				c = scan_quoted(c, end, (unsigned char)p->quote, esc);
+				c = scan_quoted(c, end, (unsigned char)quote, esc);
 				if ((size_t)(c - (q + 1)) > p->max_quoted) {
 					res->column = col + 1;
 					snprintf(t->reason, sizeof(t->reason),
@@ -326,8 +333,8 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 					c++;
 					continue;
 				}
-				if ((unsigned char)*c == p->quote) {
-					if (c + 1 < end && (unsigned char)c[1] == p->quote) {
+				if ((unsigned char)*c == quote) {
+					if (c + 1 < end && (unsigned char)c[1] == quote) {
 						escaped = 1;
 						c += 2;
 						continue;
@@ -335,7 +342,7 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 					break;
 				}
 				/* the escape character (distinct from the quote) */
-				if (c + 1 < end && ((int)(unsigned char)c[1] == p->quote || (unsigned char)c[1] == esc)) {
+				if (c + 1 < end && ((int)(unsigned char)c[1] == quote || (unsigned char)c[1] == esc)) {
 					escaped = 1;
 					c += 2;
 				} else {
@@ -371,26 +378,26 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 			f = q;
 			for (;;) {
 				f = scan3(f, end, d0, '\n', '\r');
-				if (f == end || *f != (char)d0 || p->delim_len == 1)
+				if (f == end || *f != (char)d0 || delim_len == 1)
 					break;
-				if ((size_t)(end - f) < p->delim_len && !eof)
+				if ((size_t)(end - f) < delim_len && !eof)
 					return CSV_INCOMPLETE;
-				if ((size_t)(end - f) >= p->delim_len && memcmp(f, p->delim, p->delim_len) == 0)
+				if ((size_t)(end - f) >= delim_len && memcmp(f, p->delim, delim_len) == 0)
 					break;
 				f++;
 			}
 			if (f == end && !eof)
 				return CSV_INCOMPLETE;
 			n = (size_t)(f - v);
-			while (p->trim && n && v[n - 1] == ' ')
+			while (trim && n && v[n - 1] == ' ')
 				n--;
 		}
 		/* f is now at a delimiter, a line end or the end of input. */
-		if (f < end && (unsigned char)*f == d0 && p->delim_len > 1) {
-			if ((size_t)(end - f) < p->delim_len) {
+		if (f < end && (unsigned char)*f == d0 && delim_len > 1) {
+			if ((size_t)(end - f) < delim_len) {
 				if (!eof)
 					return CSV_INCOMPLETE;
-			} else if (memcmp(f, p->delim, p->delim_len) != 0) {
+			} else if (memcmp(f, p->delim, delim_len) != 0) {
 				res->column = col + 1;
 				snprintf(t->reason, sizeof(t->reason),
 					 "column %u: unexpected character '%s' after a quoted field", col + 1,
@@ -398,7 +405,7 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 				return resync(s, end, eof, res);
 			}
 		}
-		if (col < p->ncols) {
+		if (col < ncols) {
 			if (status == CSV_RECORD) {
 				r = store(t, res, col, v, n, quoted, deferred);
 				if (r == CSV_FAIL)
@@ -406,12 +413,12 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 				status = r;
 			}
 		} else if (!p->allow_extra && status == CSV_RECORD) {
-			status = invalid(t, res, col + 1, "too many columns (expected %u)", p->ncols);
+			status = invalid(t, res, col + 1, "too many columns (expected %u)", ncols);
 		}
 		col++;
 		if (f < end && (unsigned char)*f == d0 &&
-		    (p->delim_len == 1 || ((size_t)(end - f) >= p->delim_len && memcmp(f, p->delim, p->delim_len) == 0))) {
-			q = f + p->delim_len;
+		    (delim_len == 1 || ((size_t)(end - f) >= delim_len && memcmp(f, p->delim, delim_len) == 0))) {
+			q = f + delim_len;
 			continue;
 		}
 		/* The line end (or the end of input) ends the record. */
@@ -443,13 +450,23 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 		res->raw_len = first < p->max_line ? first : p->max_line;
 		return CSV_INVALID;
 	}
-	if (col < p->ncols && status == CSV_RECORD) {
+	if (col < ncols && status == CSV_RECORD) {
 		if (!p->allow_optional)
-			return invalid(t, res, col + 1, "too few columns (expected %u, got %u)", p->ncols, col);
-		for (; col < p->ncols; col++)
+			return invalid(t, res, col + 1, "too few columns (expected %u, got %u)", ncols, col);
+		for (; col < ncols; col++)
 			bh_pb_null(t->pb, col);
 	}
 	return status;
+}
+
+static enum csv_status parse_record(struct csv_task *t, const char *s, const char *end, int eof,
+				   struct csv_result *res, int deferred)
+{
+	if (deferred && t->p->delim_len == 1 && !t->p->trim)
+		return parse_record_as(t, s, end, eof, res, 1, 1);
+	if (deferred)
+		return parse_record_as(t, s, end, eof, res, 1, 0);
+	return parse_record_as(t, s, end, eof, res, 0, 0);
 }
 
 /* Bytes validated as UTF-8 ahead of the records at a time. */
