@@ -315,9 +315,14 @@ static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
 		}
 		for (uint32_t col = 0; col < st->ncols; col++) {
 			const struct format_column *c = &st->cols[col];
-			r = out_bytes(t, c->prefix, c->prefix_len);
-			if (r < 0)
+			if (JSONL_WRITE_BUFFER - t->len >= c->prefix_len + 16) {
+				/* 16 bytes a step, no memcpy call (prefixes are padded) */
+				for (size_t i = 0; i < c->prefix_len; i += 16)
+					memcpy(t->buf + t->len + i, c->prefix + i, 16);
+				t->len += c->prefix_len;
+			} else if ((r = out_bytes(t, c->prefix, c->prefix_len)) < 0) {
 				return r;
+			}
 			r = out_value(t, c, page, row, col);
 			if (r < 0)
 				return r;
@@ -494,7 +499,7 @@ out:
 static int make_prefix(struct format_column *c, const char *name, int first)
 {
 	size_t n = strlen(name), used;
-	char *p = malloc(6 * n + 4);
+	char *p = calloc(1, 6 * n + 4 + 16); /* + 16: copied 16 bytes at a time */
 	if (p == NULL)
 		return -ENOMEM;
 	p[0] = first ? '{' : ',';
