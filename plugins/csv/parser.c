@@ -215,8 +215,8 @@ static void oversized(struct csv_task *t, const char *rec, struct csv_result *re
 static int process(struct run *run, const char *data, size_t len, int eof, size_t *used)
 {
 	struct csv_task *t = &run->t;
-	size_t pos = 0;
-	int r;
+	size_t pos = 0, avail;
+	int r, cut;
 
 	t->utf8_from = t->utf8_to = NULL; /* data is a new chunk */
 	if (run->at_start) {
@@ -247,7 +247,25 @@ static int process(struct run *run, const char *data, size_t len, int eof, size_
 				run->header_left--;
 			continue;
 		}
-		st = csv_parse_record(t, data + pos, data + len, eof, &res);
+		/* A record never sees more than max_line_size + 1 bytes, so whether
+		 * it is oversized does not depend on how much data came at once. */
+		avail = len - pos;
+		cut = avail > t->p->max_line + 1;
+		st = csv_parse_record(t, data + pos, data + pos + (cut ? t->p->max_line + 1 : avail), eof && !cut,
+				      &res);
+		if (st == CSV_INCOMPLETE && cut) {
+			size_t first = csv_line_length(data + pos, data + len, eof);
+			if (first == 0 && !eof) { /* the chunk loop drops the rest of the line */
+				bh_pb_discard_record(t->pb);
+				*used = pos;
+				return 0;
+			}
+			st = CSV_INVALID;
+			memset(&res, 0, sizeof(res));
+			res.consumed = first ? first : avail;
+			res.lines = first ? 1 : 0;
+			oversized(t, data + pos, &res);
+		}
 		switch (st) {
 		case CSV_RECORD:
 			if ((r = bh_pb_end_record(t->pb)) < 0)

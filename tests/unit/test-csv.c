@@ -418,6 +418,11 @@ START_TEST(parse_invalid_and_oversized)
 		       "[[\"c\",\"d\"],[\"spans\",\"lines\"]]",
 		       "[{\"line\":1,\"column\":0,\"reason\":\"record larger than max_line_size (16 bytes)\",\"record\":\"\\\"ab\\\"x,1234567890\"},"
 		       "{\"line\":3,\"column\":0,\"reason\":\"record larger than max_line_size (16 bytes)\",\"record\":\"\\\"open,quote\"}]");
+	/* a quoted field over its own limit, found only past max_line_size */
+	expect_rejects("{\"max_line_size\":16,\"max_quoted_size_limit\":16," COLS2 LENIENT "}",
+		       "a,\"bcd\nefghijklmnopqrstuvwxyz\nx,y\n", "[[\"x\",\"y\"]]",
+		       "[{\"line\":1,\"column\":0,\"reason\":\"record larger than max_line_size (16 bytes)\",\"record\":\"a,\\\"bcd\"},"
+		       "{\"line\":2,\"column\":0,\"reason\":\"record larger than max_line_size (16 bytes)\",\"record\":\"efghijklmnopqrst\"}]");
 	expect_failure("{\"max_line_size\":16,\"stop_on_invalid_record\":true," COLS2 "}",
 		       "a,b\n\"ab\"x,1234567890123456789\n", "input:2: record larger than max_line_size");
 }
