@@ -122,7 +122,13 @@ static size_t escape(char *dst, const char *s, size_t n, int last, size_t *used)
 				p++;
 				continue;
 			}
-			memcpy(d, p, len);
+			/* 2 to 4 bytes: copied inline, not by a memcpy call */
+			d[0] = (char)p[0];
+			d[1] = (char)p[1];
+			if (len > 2)
+				d[2] = (char)p[2];
+			if (len > 3)
+				d[3] = (char)p[3];
 			d += len;
 			p += len;
 			continue;

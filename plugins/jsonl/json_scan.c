@@ -21,38 +21,6 @@ static inline int word_is_plain(uint64_t w)
 	return ((w & HIGHS) | control | quote | backslash) == 0;
 }
 
-size_t json_scan_utf8_sequence(const unsigned char *p, const unsigned char *end)
-{
-	unsigned char c = p[0];
-	size_t need;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0; /* no overlong forms */
-		else if (c == 0xED)
-			hi = 0x9F; /* no UTF-16 surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F; /* nothing past U+10FFFF */
-	} else
-		return 0;
-	if ((size_t)(end - p) <= need)
-		return 0;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i <= need; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	return need + 1;
-}
-
 int json_scan_string(const char **pp, const char *end, int *escaped, const char **why)
 {
 	const unsigned char *p = (const unsigned char *)*pp + 1;
