@@ -6,7 +6,8 @@
 TESTS += tests/fuzz/smoke.sh
 EXTRA_DIST += tests/fuzz/smoke.sh tests/fuzz/build.sh tests/fuzz/README.md \
 	tests/fuzz/fuzz_parse.h tests/fuzz/fuzz_tmpfile.h tests/fuzz/fuzz_csv.c tests/fuzz/fuzz_jsonl.c \
-	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_manifest.c tests/fuzz/fuzz_policy.c tests/fuzz/corpus
+	tests/fuzz/fuzz_config.c tests/fuzz/fuzz_manifest.c tests/fuzz/fuzz_policy.c tests/fuzz/corpus \
+	tests/fuzz/yaml.dict
 
 .PHONY: fuzz
 fuzz:
