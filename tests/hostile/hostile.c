@@ -3,7 +3,6 @@
  * "blocked: <why>" when the attempt failed and "SUCCEEDED" when it worked; the
  * tests fail on any SUCCEEDED.  Attacks the sandbox answers by killing the
  * worker never get to emit anything: the tests check the exit code instead. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
