@@ -75,15 +75,6 @@ static size_t csv_lines(const char *s, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct fuzz_config *c;
-	const char *input;
-	size_t len, chunk;
-	if (size < 2)
-		return 0;
-	c = &configs[data[0] % NCONFIGS];
-	chunk = 1 + data[1] % 64;
-	input = (const char *)data + 2;
-	len = size - 2;
-	fuzz_parse_check("csv", c, input, len, chunk, c->count ? csv_lines(input, len) : 0);
+	fuzz_parse_input("csv", configs, NCONFIGS, data, size, csv_lines);
 	return 0;
 }

@@ -60,15 +60,6 @@ static size_t jsonl_lines(const char *s, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct fuzz_config *c;
-	const char *input;
-	size_t len, chunk;
-	if (size < 2)
-		return 0;
-	c = &configs[data[0] % NCONFIGS];
-	chunk = 1 + data[1] % 64;
-	input = (const char *)data + 2;
-	len = size - 2;
-	fuzz_parse_check("jsonl", c, input, len, chunk, c->count ? jsonl_lines(input, len) : 0);
+	fuzz_parse_input("jsonl", configs, NCONFIGS, data, size, jsonl_lines);
 	return 0;
 }

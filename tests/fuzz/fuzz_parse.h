@@ -115,4 +115,21 @@ static void fuzz_parse_check(const char *type, const struct fuzz_config *c, cons
 	bh_testkit_result_free(part);
 }
 
+/* One fuzz input for a parser target: byte 0 picks the config, byte 1 the
+ * chunk size (1..64), the rest is the file; count_lines gives the expected
+ * records + rejects for configs that count them. */
+static void fuzz_parse_input(const char *type, const struct fuzz_config *configs, size_t nconfigs,
+			     const uint8_t *data, size_t size, size_t (*count_lines)(const char *, size_t))
+{
+	const struct fuzz_config *c;
+	const char *input;
+	size_t len;
+	if (size < 2)
+		return;
+	c = &configs[data[0] % nconfigs];
+	input = (const char *)data + 2;
+	len = size - 2;
+	fuzz_parse_check(type, c, input, len, 1 + data[1] % 64, c->count ? count_lines(input, len) : 0);
+}
+
 #endif
