@@ -512,9 +512,7 @@ static void write_options(struct yamlout *o, const struct manifest *m)
 int manifest_write(const struct manifest *m, const char *path, char **err)
 {
 	struct yamlout o;
-	char *text = NULL, hash[80];
-	size_t len = 0;
-	int r;
+	char hash[80];
 
 	if (yamlout_begin(&o) < 0)
 		return pkg_error(err, -ENOMEM, "out of memory");
@@ -555,9 +553,5 @@ int manifest_write(const struct manifest *m, const char *path, char **err)
 		yamlout_map_end(&o);
 	}
 	yamlout_map_end(&o);
-	if ((r = yamlout_finish(&o, &text, &len, err)) < 0)
-		return r;
-	r = pkg_write_atomic(path, text, len, err);
-	free(text);
-	return r;
+	return yamlout_finish_file(&o, path, err);
 }

@@ -470,9 +470,6 @@ static void write_plugin(struct yamlout *o, const struct policy_plugin *pp)
 int policy_write(const struct policy *p, const char *path, char **err)
 {
 	struct yamlout o;
-	char *text = NULL;
-	size_t len = 0;
-	int r;
 
 	if (yamlout_begin(&o) < 0)
 		return pkg_error(err, -ENOMEM, "out of memory");
@@ -483,11 +480,7 @@ int policy_write(const struct policy *p, const char *path, char **err)
 		write_plugin(&o, &p->plugins[i]);
 	yamlout_map_end(&o);
 	yamlout_map_end(&o);
-	if ((r = yamlout_finish(&o, &text, &len, err)) < 0)
-		return r;
-	r = pkg_write_atomic(path, text, len, err);
-	free(text);
-	return r;
+	return yamlout_finish_file(&o, path, err);
 }
 
 int policy_lock(const char *home, int *fd, char **err)

@@ -342,3 +342,15 @@ void yamlout_abort(struct yamlout *o)
 	free(o->buf);
 	o->buf = NULL;
 }
+
+int yamlout_finish_file(struct yamlout *o, const char *path, char **err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = yamlout_finish(o, &text, &len, err);
+	if (r < 0)
+		return r;
+	r = pkg_write_atomic(path, text, len, err);
+	free(text);
+	return r;
+}

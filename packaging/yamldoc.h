@@ -57,6 +57,8 @@ void yamlout_scalar(struct yamlout *o, const char *s, int quoted);
 void yamlout_plain(struct yamlout *o, const char *s);
 /* Ends the document; on success hands over the buffer (caller frees). */
 int yamlout_finish(struct yamlout *o, char **out, size_t *len, char **err);
+/* yamlout_finish, then writes the text to path atomically (temp file + rename). */
+int yamlout_finish_file(struct yamlout *o, const char *path, char **err);
 void yamlout_abort(struct yamlout *o);
 
 #endif
