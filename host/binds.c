@@ -35,29 +35,13 @@ static const char *refused(const char *path)
 	return NULL;
 }
 
-static int add(char ***list, size_t *count, const char *path)
-{
-	char **grown;
-	for (size_t i = 0; i < *count; i++)
-		if (strcmp((*list)[i], path) == 0)
-			return 0;
-	grown = realloc(*list, (*count + 1) * sizeof(**list));
-	if (!grown)
-		return -ENOMEM;
-	*list = grown;
-	if (!(grown[*count] = strdup(path)))
-		return -ENOMEM;
-	(*count)++;
-	return 0;
-}
-
 static int add_checked(char ***list, size_t *count, const char *path, const char *what, char **err)
 {
 	const char *why = refused(path);
 	if (why)
 		return rt_fail(err, "%s %s is in %s: give it a directory of its own (e.g. /srv/data/ or /tmp/mydata/)",
 			       what, path, why);
-	return add(list, count, path);
+	return host_list_add(list, count, path);
 }
 
 /* The directory part of a prefix or pattern (caller frees). */
@@ -169,5 +153,5 @@ int binds_add_output(struct host_run_options *o, const char *path_prefix, char *
 
 int binds_add_plugin_dir(struct host_run_options *o, const char *dir)
 {
-	return add(&o->plugin_dirs, &o->plugin_dir_count, dir);
+	return host_list_add(&o->plugin_dirs, &o->plugin_dir_count, dir);
 }

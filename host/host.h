@@ -15,6 +15,8 @@ struct policy;
  * and (when running from the build tree) the build-tree store. */
 int host_stores_init(struct bh_cli *cli, char **err);
 void host_stores_free(struct bh_cli *cli);
+/* Appends a copy of s to a string list unless it is already there. */
+int host_list_add(char ***list, size_t *count, const char *s);
 /* Path of bulkhead-worker (caller frees). */
 char *host_worker_path(void);
 /* Is this binary running from its build tree? */

@@ -50,20 +50,25 @@ char *host_worker_path(void)
 	return strdup(BH_LIBEXECDIR "/bulkhead-worker");
 }
 
-static int add_store(struct bh_cli *cli, const char *path)
+int host_list_add(char ***list, size_t *count, const char *s)
 {
 	char **grown;
-	for (size_t i = 0; i < cli->store_count; i++)
-		if (strcmp(cli->store_path[i], path) == 0)
+	for (size_t i = 0; i < *count; i++)
+		if (strcmp((*list)[i], s) == 0)
 			return 0;
-	grown = realloc(cli->store_path, (cli->store_count + 1) * sizeof(*grown));
+	grown = realloc(*list, (*count + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
-	cli->store_path = grown;
-	if (!(grown[cli->store_count] = strdup(path)))
+	*list = grown;
+	if (!(grown[*count] = strdup(s)))
 		return -ENOMEM;
-	cli->store_count++;
+	(*count)++;
 	return 0;
+}
+
+static int add_store(struct bh_cli *cli, const char *path)
+{
+	return host_list_add(&cli->store_path, &cli->store_count, path);
 }
 
 int host_stores_init(struct bh_cli *cli, char **err)
