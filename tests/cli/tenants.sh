@@ -7,7 +7,8 @@ for v in 1 2; do
 		"$BULKHEAD_BUILDDIR/tests/plugins/versioned-$v.so" "$T/store"
 done
 export BULKHEAD_PLUGIN_PATH="$T/store"
-printf 'in: {type: versioned, tasks: 2}\nout: {type: stdout}\n' > "$T/c.yml"
+# One task thread: the lines of the two tasks then come in task order.
+printf 'in: {type: versioned, tasks: 2}\nout: {type: stdout}\nexec: {max_threads: 1}\n' > "$T/c.yml"
 
 expect_exit 0 "no policy: highest release" -- "$BH" --quiet run "$T/c.yml" --tenant acme
 expect_same "$T/out" '2.0.0,1
