@@ -31,6 +31,11 @@ size_t bh_format_long(int64_t v, char *buf);
  * "-Infinity", negative zero as "-0.0". */
 size_t bh_format_double(double v, char *buf);
 
+/* Is s[0..n) well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF)? */
+int bh_utf8_valid(const char *s, size_t n);
+/* Bytes of the longest well-formed prefix of s[0..n). */
+size_t bh_utf8_prefix(const char *s, size_t n);
+
 /* Timestamps.  format is strftime-like with %N (nanoseconds, or %3N/%6N/%9N
  * digits) and %z/%Z; NULL parses ISO 8601 / "YYYY-MM-DD hh:mm:ss[.frac][ zone]"
  * forms and formats as "%Y-%m-%d %H:%M:%S.%6N %z".  Zones: Z, UTC, +hh:mm, +hhmm. */

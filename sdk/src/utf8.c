@@ -1,0 +1,316 @@
+/* UTF-8 validation (bulkhead/text.h): bh_utf8_valid and bh_utf8_prefix.
+ *
+ * On x86 the work is done 16 or 32 bytes a step with the lookup-table method
+ * of Keiser and Lemire ("Validating UTF-8 in less than one instruction per
+ * byte", 2021): three 16-entry tables, indexed by the high and low nibble of
+ * the previous byte and the high nibble of the current one, give for every
+ * byte pair a set of error classes; a pair is wrong when all three agree on
+ * a class.  The third and fourth bytes of a sequence are checked by asking
+ * whether the byte two or three back was a 3- or 4-byte lead.  ASCII blocks
+ * skip all of that.  SSSE3 or AVX2 is chosen at run time, so the baseline
+ * x86-64 build still runs everywhere; other CPUs use the scalar decoder.
+ *
+ * The vector code only answers "is there an error in this 64-byte group?";
+ * bh_utf8_prefix then finds the exact offset with the scalar decoder, from
+ * the start of the sequence that straddles the group's start. */
+#include <stdint.h>
+#include <string.h>
+
+#include <bulkhead/text.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define UTF8_X86 1
+#endif
+
+/* Bytes the vector code handles between two error checks. */
+#define UTF8_GROUP 64
+
+/* ---- scalar -------------------------------------------------------------- */
+
+/* Length of the well-formed sequence at s[0] (a byte >= 0x80) within n
+ * bytes, or 0. */
+static inline size_t sequence_length(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t len;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0; /* overlong below U+0800 */
+		else if (c == 0xED)
+			hi = 0x9F; /* UTF-16 surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90; /* overlong below U+10000 */
+		else if (c == 0xF4)
+			hi = 0x8F; /* above U+10FFFF */
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	if (len > 2 && (s[2] & 0xC0) != 0x80)
+		return 0;
+	if (len > 3 && (s[3] & 0xC0) != 0x80)
+		return 0;
+	return len;
+}
+
+/* Offset of the first byte of s[i..n) that does not start a well-formed
+ * sequence, or n.  i must be at a sequence boundary. */
+static size_t prefix_scalar(const unsigned char *s, size_t i, size_t n)
+{
+	while (i < n) {
+		/* ASCII runs 8 bytes a step */
+		while (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		while (i < n && s[i] < 0x80)
+			i++;
+		if (i == n)
+			break;
+		size_t len = sequence_length(s + i, n - i);
+		if (len == 0)
+			return i;
+		i += len;
+	}
+	return n;
+}
+
+/* No error before this offset: the scalar check in the role of the vector
+ * ones below (it is exact, so it returns the error's own offset). */
+static size_t first_bad_group_scalar(const unsigned char *s, size_t n)
+{
+	return prefix_scalar(s, 0, n);
+}
+
+/* ---- vector (x86) -------------------------------------------------------- */
+
+#ifdef UTF8_X86
+/* Error classes of a byte pair (previous, current). */
+enum {
+	TOO_SHORT = 1 << 0,	 /* lead, then no continuation */
+	TOO_LONG = 1 << 1,	 /* ASCII, then a continuation */
+	OVERLONG_3 = 1 << 2,	 /* E0, then 80..9F */
+	TOO_LARGE = 1 << 3,	 /* F4 then 90..BF, or F5..FF then a continuation */
+	SURROGATE = 1 << 4,	 /* ED, then A0..BF */
+	OVERLONG_2 = 1 << 5,	 /* C0 or C1, then a continuation */
+	TOO_LARGE_1000 = 1 << 6, /* F5..FF, then 80..8F */
+	OVERLONG_4 = 1 << 6,	 /* F0, then 80..8F */
+	TWO_CONTS = 1 << 7,	 /* continuation, then continuation: right only inside a 3- or 4-byte sequence */
+	CARRY = TOO_SHORT | TOO_LONG | TWO_CONTS,
+};
+
+/* The three tables, one entry per nibble value. */
+#define UTF8_TABLE_PREV_HIGH                                                                                 \
+	TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TWO_CONTS, TWO_CONTS, \
+		TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT, TOO_SHORT | OVERLONG_3 | SURROGATE,  \
+		TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4
+#define UTF8_TABLE_PREV_LOW                                                                                  \
+	CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY, CARRY | TOO_LARGE,      \
+		CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,                       \
+		CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,                       \
+		CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,                       \
+		CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,                       \
+		CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE, CARRY | TOO_LARGE | TOO_LARGE_1000,           \
+		CARRY | TOO_LARGE | TOO_LARGE_1000
+#define UTF8_TABLE_CUR_HIGH                                                                                  \
+	TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,               \
+		TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,                 \
+		TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,                                   \
+		TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,                                    \
+		TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT, TOO_SHORT,   \
+		TOO_SHORT
+
+/* SSSE3: 16 bytes a block.  The state carried from block to block is the
+ * previous block (for the look-behind) and whether it ended inside a
+ * sequence (needed when the next block is all ASCII). */
+struct state16 {
+	__m128i prev, incomplete, error;
+};
+
+__attribute__((target("ssse3"))) static inline void block16(struct state16 *st, __m128i in)
+{
+	if (_mm_movemask_epi8(in) == 0) {
+		st->error = _mm_or_si128(st->error, st->incomplete);
+		st->incomplete = _mm_setzero_si128();
+		st->prev = in;
+		return;
+	}
+	const __m128i nibble = _mm_set1_epi8(0x0F);
+	const __m128i t_prev_high = _mm_setr_epi8(UTF8_TABLE_PREV_HIGH);
+	const __m128i t_prev_low = _mm_setr_epi8(UTF8_TABLE_PREV_LOW);
+	const __m128i t_cur_high = _mm_setr_epi8(UTF8_TABLE_CUR_HIGH);
+	/* a lead in the last 3 bytes that its length does not fit in */
+	const __m128i last_max = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, (char)0xEF,
+					       (char)0xDF, (char)0xBF);
+	__m128i prev1 = _mm_alignr_epi8(in, st->prev, 15);
+	__m128i prev2 = _mm_alignr_epi8(in, st->prev, 14);
+	__m128i prev3 = _mm_alignr_epi8(in, st->prev, 13);
+	__m128i special = _mm_and_si128(
+		_mm_and_si128(_mm_shuffle_epi8(t_prev_high, _mm_and_si128(_mm_srli_epi16(prev1, 4), nibble)),
+			      _mm_shuffle_epi8(t_prev_low, _mm_and_si128(prev1, nibble))),
+		_mm_shuffle_epi8(t_cur_high, _mm_and_si128(_mm_srli_epi16(in, 4), nibble)));
+	/* 0x80 where the byte must be a 3rd or 4th byte: E0.. two back, F0.. three back */
+	__m128i must = _mm_or_si128(_mm_subs_epu8(prev2, _mm_set1_epi8((char)(0xE0 - 0x80))),
+				    _mm_subs_epu8(prev3, _mm_set1_epi8((char)(0xF0 - 0x80))));
+	must = _mm_and_si128(must, _mm_set1_epi8((char)0x80));
+	st->error = _mm_or_si128(st->error, _mm_xor_si128(must, special));
+	st->incomplete = _mm_subs_epu8(in, last_max);
+	st->prev = in;
+}
+
+__attribute__((target("ssse3"))) static size_t first_bad_group_ssse3(const unsigned char *s, size_t n)
+{
+	struct state16 st = { _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128() };
+	unsigned char tail[UTF8_GROUP];
+	size_t i = 0;
+
+	for (; n - i >= UTF8_GROUP; i += UTF8_GROUP) {
+		for (size_t k = 0; k < UTF8_GROUP; k += 16)
+			block16(&st, _mm_loadu_si128((const __m128i *)(const void *)(s + i + k)));
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(st.error, _mm_setzero_si128())) != 0xFFFF)
+			return i;
+	}
+	/* The rest, padded with zeros: a sequence cut by the end then meets a
+	 * zero byte, which is an error of the last group. */
+	memset(tail, 0, sizeof tail);
+	memcpy(tail, s + i, n - i);
+	for (size_t k = 0; k < n - i + 1 && k < UTF8_GROUP; k += 16)
+		block16(&st, _mm_loadu_si128((const __m128i *)(const void *)(tail + k)));
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(st.error, _mm_setzero_si128())) != 0xFFFF)
+		return i < n ? i : n - 1; /* a sequence cut by the end: not n, which means valid */
+	return n;
+}
+
+/* AVX2: the same, 32 bytes a block. */
+struct state32 {
+	__m256i prev, incomplete, error;
+};
+
+__attribute__((target("avx2"))) static inline void block32(struct state32 *st, __m256i in)
+{
+	if (_mm256_movemask_epi8(in) == 0) {
+		st->error = _mm256_or_si256(st->error, st->incomplete);
+		st->incomplete = _mm256_setzero_si256();
+		st->prev = in;
+		return;
+	}
+	const __m256i nibble = _mm256_set1_epi8(0x0F);
+	const __m256i t_prev_high = _mm256_setr_epi8(UTF8_TABLE_PREV_HIGH, UTF8_TABLE_PREV_HIGH);
+	const __m256i t_prev_low = _mm256_setr_epi8(UTF8_TABLE_PREV_LOW, UTF8_TABLE_PREV_LOW);
+	const __m256i t_cur_high = _mm256_setr_epi8(UTF8_TABLE_CUR_HIGH, UTF8_TABLE_CUR_HIGH);
+	const __m256i last_max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+						  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+						  (char)0xEF, (char)0xDF, (char)0xBF);
+	/* the previous block's high lane then this block's low lane, so that
+	 * alignr (which works within lanes) can shift across the middle */
+	__m256i across = _mm256_permute2x128_si256(st->prev, in, 0x21);
+	__m256i prev1 = _mm256_alignr_epi8(in, across, 15);
+	__m256i prev2 = _mm256_alignr_epi8(in, across, 14);
+	__m256i prev3 = _mm256_alignr_epi8(in, across, 13);
+	__m256i special = _mm256_and_si256(
+		_mm256_and_si256(
+			_mm256_shuffle_epi8(t_prev_high, _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble)),
+			_mm256_shuffle_epi8(t_prev_low, _mm256_and_si256(prev1, nibble))),
+		_mm256_shuffle_epi8(t_cur_high, _mm256_and_si256(_mm256_srli_epi16(in, 4), nibble)));
+	__m256i must = _mm256_or_si256(_mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80))),
+				       _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80))));
+	must = _mm256_and_si256(must, _mm256_set1_epi8((char)0x80));
+	st->error = _mm256_or_si256(st->error, _mm256_xor_si256(must, special));
+	st->incomplete = _mm256_subs_epu8(in, last_max);
+	st->prev = in;
+}
+
+__attribute__((target("avx2"))) static size_t first_bad_group_avx2(const unsigned char *s, size_t n)
+{
+	struct state32 st = { _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256() };
+	unsigned char tail[UTF8_GROUP];
+	size_t i = 0;
+
+	for (; n - i >= UTF8_GROUP; i += UTF8_GROUP) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + i + 32));
+		if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) == 0) {
+			/* ASCII: only a sequence left open before it can be wrong */
+			st.error = _mm256_or_si256(st.error, st.incomplete);
+			st.incomplete = _mm256_setzero_si256();
+			st.prev = b;
+		} else {
+			block32(&st, a);
+			block32(&st, b);
+		}
+		if (!_mm256_testz_si256(st.error, st.error))
+			return i;
+	}
+	memset(tail, 0, sizeof tail);
+	memcpy(tail, s + i, n - i);
+	block32(&st, _mm256_loadu_si256((const __m256i *)(const void *)tail));
+	if (n - i >= 32)
+		block32(&st, _mm256_loadu_si256((const __m256i *)(const void *)(tail + 32)));
+	if (!_mm256_testz_si256(st.error, st.error))
+		return i < n ? i : n - 1;
+	return n;
+}
+#endif /* UTF8_X86 */
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+/* Returns n when s[0..n) is well-formed, else an offset i < n at or before
+ * the first error such that s[0..i) holds no error, except that it may end
+ * inside a sequence (the start of a 64-byte group, or n - 1). */
+typedef size_t (*first_bad_group_fn)(const unsigned char *s, size_t n);
+
+static first_bad_group_fn choose(void)
+{
+#ifdef UTF8_X86
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		return first_bad_group_avx2;
+	if (__builtin_cpu_supports("ssse3"))
+		return first_bad_group_ssse3;
+#endif
+	return first_bad_group_scalar;
+}
+
+/* Chosen on first use; threads racing there store the same value. */
+static first_bad_group_fn first_bad_group_impl;
+
+static inline size_t first_bad_group(const unsigned char *s, size_t n)
+{
+	first_bad_group_fn f = __atomic_load_n(&first_bad_group_impl, __ATOMIC_RELAXED);
+	if (f == NULL) {
+		f = choose();
+		__atomic_store_n(&first_bad_group_impl, f, __ATOMIC_RELAXED);
+	}
+	return f(s, n);
+}
+
+int bh_utf8_valid(const char *s, size_t n)
+{
+	return first_bad_group((const unsigned char *)s, n) == n;
+}
+
+size_t bh_utf8_prefix(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = first_bad_group(u, n), start = i;
+	if (i == n)
+		return n;
+	/* s[0..i) holds no error but may end inside a sequence: restart the
+	 * exact check at that sequence's lead (at most 3 bytes back). */
+	size_t k = i;
+	while (k > 0 && i - k < 3 && (u[k - 1] & 0xC0) == 0x80)
+		k--;
+	if (k > 0 && u[k - 1] >= 0xC0)
+		start = k - 1;
+	return prefix_scalar(u, start, n);
+}
