@@ -11,6 +11,9 @@
 
 #include <bulkhead/text.h>
 
+#include "number-oracle.h"
+#include "sdk/src/pow10_table.h"
+
 static uint64_t rng_state = UINT64_C(0x9E3779B97F4A7C15);
 static uint64_t rnd(void)
 {
@@ -69,6 +72,57 @@ START_TEST(test_parse_long)
 	/* n bounds the text: trailing bytes beyond it are not read */
 	ck_assert_int_eq(bh_parse_long("123abc", 3, &v), 0);
 	ck_assert_int_eq(v, 123);
+	/* at the 19-digit edge, with signs and leading zeros */
+	ck_assert_int_eq(plong("+9223372036854775807", &v), 0);
+	ck_assert(v == INT64_MAX);
+	ck_assert_int_eq(plong("+9223372036854775808", &v), -ERANGE);
+	ck_assert_int_eq(plong("-0009223372036854775808", &v), 0);
+	ck_assert(v == INT64_MIN);
+	ck_assert_int_eq(plong("00000000000000000000000000000000009223372036854775807", &v), 0);
+	ck_assert(v == INT64_MAX);
+	ck_assert_int_eq(plong("-00000000000000000000000000000000009223372036854775809", &v), -ERANGE);
+	ck_assert_int_eq(plong("9999999999999999999", &v), -ERANGE); /* 19 digits, above 2^63 */
+	ck_assert_int_eq(plong("18446744073709551616", &v), -ERANGE); /* 2^64: must not wrap */
+	ck_assert_int_eq(plong("-18446744073709551615", &v), -ERANGE);
+	ck_assert_int_eq(plong("0000000000000000000000", &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(plong("1234567812345678", &v), 0);
+	ck_assert(v == INT64_C(1234567812345678));
+	static const char *const bad[] = { "+", "--1", "+-1", "1-", "12345678x", "1234567x9", "x2345678", "1234:678",
+					   "123/5678", "12345678123456789/", "1e3", "١", "1\t" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(plong(bad[i], &v) == -EINVAL, "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(bh_parse_long("12\0" "4", 4, &v), -EINVAL);
+}
+END_TEST
+
+/* Digit strings of every length 1-40 (leading zeros, signs), each digit
+ * position in turn damaged: against strtoll, which agrees on digit-only text. */
+START_TEST(test_parse_long_reference)
+{
+	char text[48];
+	for (int i = 0; i < 400000; i++) {
+		size_t n = 0, digits = 1 + rnd() % (i % 3 == 0 ? 40 : 20);
+		int64_t v = 42, ref;
+		int r;
+		if (rnd() % 3 == 0)
+			text[n++] = rnd() % 2 ? '-' : '+';
+		for (size_t k = 0; k < digits; k++)
+			text[n++] = (char)('0' + (k < digits / 2 && rnd() % 4 == 0 ? 0 : rnd() % 10));
+		text[n] = '\0';
+		errno = 0;
+		ref = strtoll(text, NULL, 10);
+		r = bh_parse_long(text, n, &v);
+		if (errno == ERANGE) {
+			ck_assert_msg(r == -ERANGE && v == 42, "%s: %d", text, r);
+		} else {
+			ck_assert_msg(r == 0 && v == ref, "%s: %d %lld", text, r, (long long)v);
+		}
+		/* one byte that is not a digit, anywhere: a syntax error, even in
+		 * text too long for a long */
+		text[n - digits + rnd() % digits] = "x./:: e"[rnd() % 7];
+		ck_assert_msg(bh_parse_long(text, n, &v) == -EINVAL, "accepted %s", text);
+	}
 }
 END_TEST
 
@@ -85,7 +139,21 @@ START_TEST(test_format_long)
 	n = bh_format_long(-1, buf);
 	buf[n] = '\0';
 	ck_assert_str_eq(buf, "-1");
-	for (int i = 0; i < 100000; i++) {
+	n = bh_format_long(INT64_MAX, buf);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "9223372036854775807");
+	/* every digit count, at its edges */
+	for (int64_t p = 1, k = 0; k < 19; k++, p *= 10) {
+		const int64_t edge[] = { p, p - 1, -p, 1 - p, p + 1, -p - 1 };
+		for (size_t e = 0; e < sizeof(edge) / sizeof(edge[0]); e++) {
+			char ref[32];
+			n = bh_format_long(edge[e], buf);
+			buf[n] = '\0';
+			snprintf(ref, sizeof(ref), "%lld", (long long)edge[e]);
+			ck_assert_str_eq(buf, ref);
+		}
+	}
+	for (int i = 0; i < 1000000; i++) {
 		int64_t v = (int64_t)rnd() >> (rnd() % 64);
 		n = bh_format_long(v, buf);
 		buf[n] = '\0';
@@ -246,60 +314,183 @@ START_TEST(test_format_double_cases)
 	ck_assert_str_eq(fdouble(0.30000000000000004), "0.30000000000000004");
 	ck_assert_str_eq(fdouble(ldexp(1, -1022)), "2.2250738585072014e-308");
 	ck_assert_str_eq(fdouble(ldexp(1, 1023)), "8.98846567431158e+307");
+	/* more extremes and layout edges (expected texts from Python's repr) */
+	ck_assert_str_eq(fdouble(4.9e-324), "5e-324");
+	ck_assert_str_eq(fdouble(3 * 4.9e-324), "1.5e-323");
+	ck_assert_str_eq(fdouble(nextafter(DBL_MIN, 0)), "2.225073858507201e-308");
+	ck_assert_str_eq(fdouble(-DBL_MAX), "-1.7976931348623157e+308");
+	ck_assert_str_eq(fdouble(ldexp(1, 63)), "9.223372036854776e+18");
+	ck_assert_str_eq(fdouble(ldexp(1, 64)), "1.8446744073709552e+19");
+	ck_assert_str_eq(fdouble(9999999999999998.0), "9999999999999998.0");
+	ck_assert_str_eq(fdouble(1234567890123456.7), "1234567890123456.8");
+	ck_assert_str_eq(fdouble(123456789012345.67), "123456789012345.67");
+	ck_assert_str_eq(fdouble(1e15 + 0.3), "1000000000000000.2");
+	ck_assert_str_eq(fdouble(0.00012345678901234567), "0.00012345678901234567");
+	ck_assert_str_eq(fdouble(9.999999999999999e-05), "9.999999999999999e-05");
+	ck_assert_str_eq(fdouble(5e-05), "5e-05");
+	ck_assert_str_eq(fdouble(0.3), "0.3");
+	ck_assert_str_eq(fdouble(0.1 + 0.2), "0.30000000000000004");
+	ck_assert_str_eq(fdouble(-12345.67), "-12345.67");
+	ck_assert_str_eq(fdouble(3.14159), "3.14159");
+	ck_assert_str_eq(fdouble(1.5e300), "1.5e+300");
+	ck_assert_str_eq(fdouble(7e-10), "7e-10");
+	ck_assert_str_eq(fdouble(-NAN), "NaN");
 }
 END_TEST
 
-/* Digits of a formatted double, without sign, point or exponent. */
-static int significant_digits(const char *s)
+/* Every entry of double_format.c's table is ceil(10^f * 2^(127 - b)) with
+ * b = floor(log2(10^f)), checked with exact integers. */
+START_TEST(test_pow10_table)
 {
-	int n = 0, started = 0, last_nonzero = 0;
-	for (; *s && *s != 'e'; s++) {
-		if (*s < '0' || *s > '9')
-			continue;
-		if (*s != '0')
-			started = 1;
-		if (started) {
-			n++;
-			if (*s != '0')
-				last_nonzero = n;
+	for (int f = POW10_F_MIN; f <= POW10_F_MAX; f++) {
+		const uint64_t *e = pow10_table[f - POW10_F_MIN];
+		oracle_big ten, g, below, a, t;
+		ck_assert_msg(e[0] >> 63, "%d: not 128 bits", f);
+		big_u128(&g, e[0], e[1]);
+		big_u128(&below, e[1] ? e[0] : e[0] - 1, e[1] - 1);
+		big_pow10(&ten, f < 0 ? -f : f);
+		if (f >= 0 && big_bits(&ten) - 1 <= 127) { /* exact */
+			t = ten;
+			big_shl(&t, 127 - (big_bits(&ten) - 1));
+			ck_assert_msg(big_cmp(&t, &g) == 0, "10^%d", f);
+		} else if (f >= 0) { /* (g - 1) * 2^s < 10^f <= g * 2^s */
+			int shift = big_bits(&ten) - 1 - 127;
+			a = g;
+			big_shl(&a, shift);
+			t = below;
+			big_shl(&t, shift);
+			ck_assert_msg(big_cmp(&t, &ten) < 0 && big_cmp(&ten, &a) <= 0, "10^%d", f);
+		} else { /* (g - 1) * 10^-f < 2^(127 - b) <= g * 10^-f, b = -bits(10^-f) */
+			oracle_big p;
+			big_u64(&p, 1);
+			big_shl(&p, 127 + big_bits(&ten));
+			big_mul(&a, &g, &ten);
+			big_mul(&t, &below, &ten);
+			ck_assert_msg(big_cmp(&t, &p) < 0 && big_cmp(&p, &a) <= 0, "10^%d", f);
 		}
 	}
-	return last_nonzero;
 }
+END_TEST
 
-/* A power of ten that makes short decimals like 12.345. */
-static double exact_scale(long i)
+/* bh_format_double's whole text against the brute-force reference. */
+static int check_format_double(double v)
 {
-	static const double p[] = { 1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7 };
-	return p[(i / 4) % 8];
+	char want[64];
+	const char *got = fdouble(v);
+	uint64_t m;
+	int e10, neighbour;
+	neighbour = oracle_shortest(fabs(v), &m, &e10);
+	oracle_layout(signbit(v) != 0, m, e10, want);
+	ck_assert_msg(strcmp(got, want) == 0, "%a printed as %s, expected %s", v, got, want);
+	return neighbour;
 }
 
-/* Round trip of random bit patterns, and no shorter decimal reads back. */
+static double from_bits(uint64_t bits)
+{
+	double v;
+	memcpy(&v, &bits, sizeof(v));
+	return v;
+}
+
+/* Each binary exponent (so each decimal exponent estimate, and the
+ * powers of two where the gap below is half the gap above), then random
+ * doubles of several kinds. */
+START_TEST(test_format_double_reference)
+{
+	static const uint64_t fractions[] = { 0, 1, 2, 3, UINT64_C(1) << 51, (UINT64_C(1) << 52) - 1,
+					      (UINT64_C(1) << 52) - 2 };
+	char text[48];
+	for (uint64_t exponent = 0; exponent < 2047; exponent++) {
+		for (size_t i = 0; i < sizeof(fractions) / sizeof(fractions[0]); i++)
+			if (exponent || fractions[i])
+				check_format_double(from_bits(exponent << 52 | fractions[i]));
+		for (int i = 0; i < 20; i++)
+			check_format_double(from_bits(exponent << 52 | (rnd() >> 12)));
+	}
+	for (long i = 0; i < 300000; i++) {
+		double v;
+		switch (i % 5) {
+		case 0: /* any bits */
+			v = from_bits(rnd());
+			break;
+		case 1: /* subnormal */
+			v = from_bits((rnd() >> 12) | (rnd() % 2) << 63);
+			break;
+		case 2: /* short decimals, any scale */
+			snprintf(text, sizeof(text), "%" PRIu64 "e%d", rnd() % 10000000, (int)(rnd() % 660) - 330);
+			v = strtod(text, NULL);
+			break;
+		case 3: /* money-like, and integers */
+			snprintf(text, sizeof(text), "%lld.%02u", (long long)(rnd() % 20000000) - 10000000,
+				 (unsigned)(rnd() % 100));
+			v = i % 2 ? strtod(text, NULL) : (double)((int64_t)rnd() >> (rnd() % 64));
+			break;
+		default: /* up to 17 digits near the layout edges (1e-4 and 1e16) */
+			snprintf(text, sizeof(text), "%" PRIu64 "e%d", rnd() >> (rnd() % 64),
+				 (int)(rnd() % 44) - 32);
+			v = strtod(text, NULL);
+			break;
+		}
+		if (isfinite(v) && v != 0)
+			check_format_double(v);
+	}
+}
+END_TEST
+
+/* The digits and exponent of a formatted double: m * 10^e10, m without
+ * trailing zeros. */
+static void decimal_of(const char *s, uint64_t *m, int *e10)
+{
+	uint64_t digits = 0;
+	int point = 0, seen_point = 0;
+	for (; *s && *s != 'e'; s++) {
+		if (*s == '.')
+			seen_point = 1;
+		else if (*s >= '0' && *s <= '9') {
+			digits = digits * 10 + (uint64_t)(*s - '0');
+			point -= seen_point;
+		}
+	}
+	*m = digits;
+	*e10 = point + (*s == 'e' ? atoi(s + 1) : 0);
+	oracle_strip(m, e10);
+}
+
+/* Millions of doubles: the text reads back bit for bit, no decimal with one
+ * digit fewer reads back (the nearest and both its neighbours, which covers
+ * every candidate), and no other decimal of the same length is nearer. */
 START_TEST(test_format_double_random)
 {
-	char ref[64];
-	for (long i = 0; i < 1000000; i++) {
-		uint64_t bits = rnd();
-		double v, back;
+	char text[48];
+	for (long i = 0; i < 2000000; i++) {
+		uint64_t bits = rnd(), m, r;
+		double v, back, a;
 		const char *s;
-		if (i % 4 == 1) /* short decimals take another path */
-			bits = (uint64_t)(rnd() % 10000000);
-		memcpy(&v, &bits, sizeof(v));
-		if (i % 4 == 1)
-			v = (double)bits / exact_scale(i);
-		if (!isfinite(v))
+		int e10, e, nd;
+		if (i % 4 == 1) /* short decimals take the multiple-of-10 branch */
+			snprintf(text, sizeof(text), "%" PRIu64 "e%d", rnd() % 100000000, (int)(rnd() % 40) - 30);
+		if (i % 4 == 2) /* subnormals */
+			bits >>= 12;
+		v = i % 4 == 1 ? strtod(text, NULL) : from_bits(bits);
+		if (!isfinite(v) || v == 0)
 			continue;
 		s = fdouble(v);
 		back = strtod(s, NULL);
 		ck_assert_msg(memcmp(&back, &v, sizeof(v)) == 0, "%a printed as %s", v, s);
-		if (i % 10 == 0) {
-			int nd = significant_digits(s);
-			if (nd > 1) {
-				snprintf(ref, sizeof(ref), "%.*e", nd - 2, v);
-				back = strtod(ref, NULL);
-				ck_assert_msg(back != v, "%a printed as %s but %s is shorter", v, s, ref);
-			}
+		a = fabs(v);
+		decimal_of(s, &m, &e10);
+		nd = snprintf(text, sizeof(text), "%" PRIu64, m);
+		if (nd > 1) {
+			oracle_round(a, nd - 2, &r, &e);
+			ck_assert_msg(!oracle_reads_back(r, e, a) && !oracle_reads_back(r + 1, e, a) &&
+					      (r < 2 || !oracle_reads_back(r - 1, e, a)),
+				      "%a printed as %s but %" PRIu64 "e%d (+-1) is shorter", v, s, r, e);
 		}
+		oracle_round(a, nd - 1, &r, &e);
+		oracle_strip(&r, &e);
+		if (r != m || e != e10)
+			ck_assert_msg(!oracle_reads_back(r, e, a), "%a printed as %s, %" PRIu64 "e%d is nearer", v,
+				      s, r, e);
 	}
 }
 END_TEST
@@ -542,12 +733,15 @@ static Suite *text_suite(void)
 	TCase *d = tcase_create("did_you_mean");
 	tcase_set_timeout(n, 120);
 	tcase_add_test(n, test_parse_long);
+	tcase_add_test(n, test_parse_long_reference);
 	tcase_add_test(n, test_format_long);
 	tcase_add_test(n, test_parse_boolean);
 	tcase_add_test(n, test_parse_double);
 	tcase_add_test(n, test_parse_double_long_inputs);
 	tcase_add_test(n, test_format_double_cases);
+	tcase_add_test(n, test_format_double_reference);
 	tcase_add_test(n, test_format_double_random);
+	tcase_add_test(n, test_pow10_table);
 	tcase_add_test(n, test_numbers_ignore_locale);
 	tcase_add_test(t, test_civil);
 	tcase_add_test(t, test_parse_timestamp_iso);

@@ -1,0 +1,276 @@
+/* bh_format_double: the shortest decimal that reads back as the same double
+ * (bulkhead/text.h).
+ *
+ * The digits come from the Schubfach method (R. Giulietti, "The Schubfach
+ * way to render doubles", 2020): for v = c * 2^q, a power of ten 10^k is
+ * chosen so that v's rounding interval, scaled by 10^-k, is between 1 and 10
+ * units wide.  Then the shortest decimal in the interval is either a multiple
+ * of 10 units (there is at most one inside) or one of the two integers around
+ * v * 10^-k, the nearer one.  The scaling is one 64 x 128-bit multiplication
+ * per bound with a table of 128-bit powers of ten (pow10_table.h); the
+ * table's generator proves that the products decide every comparison exactly
+ * for every double (see gen_pow10_table.py).  No libm, no division by a
+ * variable, no loop over digits before the output. */
+#include <stdint.h>
+#include <string.h>
+
+#include <bulkhead/text.h>
+
+#include "digits.h"
+#include "pow10_table.h"
+
+/* The high 64 bits of a * b, and the low ones in *low. */
+static inline uint64_t mul_64x64(uint64_t a, uint64_t b, uint64_t *low)
+{
+#if defined(__SIZEOF_INT128__)
+	unsigned __int128 p = (unsigned __int128)a * b;
+	*low = (uint64_t)p;
+	return (uint64_t)(p >> 64);
+#else
+	uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+	uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+	*low = (mid << 32) | (uint32_t)ll;
+	return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
+}
+
+/* x * 10^f rounded to odd, where cp = x << h and g = pow10_table's entry for f:
+ * the integer part of the exact product, with its lowest bit set when the
+ * product is not an integer.  Rounding to odd keeps every comparison with an
+ * even integer exact, which is all the caller needs.  P = cp * g exceeds the
+ * exact product by less than cp (in units of 2^-128), so the product is an
+ * integer exactly when P's low 128 bits are below cp. */
+static inline uint64_t round_to_odd(const uint64_t g[2], uint64_t cp)
+{
+	uint64_t a_low, a_high = mul_64x64(cp, g[1], &a_low);
+	uint64_t b_low, b_high = mul_64x64(cp, g[0], &b_low);
+	uint64_t mid = b_low + a_high;
+	uint64_t high = b_high + (mid < b_low);
+	return high | (mid != 0 || a_low >= cp);
+}
+
+/* floor(log10(2^q)), floor(log10(3/4 * 2^q)) and floor(log2(10^f)) as
+ * multiply-shifts; gen_pow10_table.py checks them for |q|, |f| far beyond
+ * the exponents of doubles. */
+static inline int floor_log10_pow2(int q)
+{
+	return (q * 78913) >> 18;
+}
+
+static inline int floor_log10_three_quarters_pow2(int q)
+{
+	return (q * 315653 - 131072) >> 20;
+}
+
+static inline int floor_log2_pow10(int f)
+{
+	return (f * 1741647) >> 19;
+}
+
+/* The shortest decimal in the rounding interval of c * 2^q (c > 0), the
+ * nearest to it when there are several (ties to an even digit): returns its
+ * significand and sets *exp10, possibly with trailing zeros. */
+static uint64_t shortest(uint64_t c, int q, int *exp10)
+{
+	/* The interval is [v - half the gap below, v + half the gap above],
+	 * bounds included when c is even (round-half-even reads them back as v).
+	 * The gap below is half as wide at a power of two, except at the bottom
+	 * of the normal range. */
+	int irregular = c == (UINT64_C(1) << 52) && q > -1074;
+	uint64_t out = c & 1; /* 1: bounds excluded */
+	uint64_t cb = c << 2, cbl = cb - 2 + (uint64_t)irregular, cbr = cb + 2;
+	int k = irregular ? floor_log10_three_quarters_pow2(q) : floor_log10_pow2(q);
+	int h = q + floor_log2_pow10(-k) + 1; /* 0..4 */
+	const uint64_t *g = pow10_table[-k - POW10_F_MIN];
+	/* 4 * (v and its bounds) * 10^-k, rounded to odd. */
+	uint64_t vb = round_to_odd(g, cb << h);
+	uint64_t vbl = round_to_odd(g, cbl << h) + out;
+	uint64_t vbr = round_to_odd(g, cbr << h) - out;
+	uint64_t s = vb >> 2, t;
+	int u_in, w_in;
+
+	/* The interval is narrower than 10 units: at most one multiple of 10 in
+	 * it.  If there is one, it is shorter than anything else inside. */
+	if (s >= 10) {
+		uint64_t sp = s / 10;
+		u_in = vbl <= 40 * sp;
+		w_in = 40 * sp + 40 <= vbr;
+		if (u_in != w_in) {
+			*exp10 = k + 1;
+			return sp + (uint64_t)w_in;
+		}
+	}
+	/* Otherwise s or s + 1 (at least one is inside: the interval is at least
+	 * one unit wide), the nearer to v when both are. */
+	t = s + 1;
+	u_in = vbl <= 4 * s;
+	w_in = 4 * t <= vbr;
+	*exp10 = k;
+	if (u_in != w_in)
+		return u_in ? s : t;
+	return vb < 4 * s + 2 || (vb == 4 * s + 2 && (s & 1) == 0) ? s : t;
+}
+
+/* The 8 digits of v < 10^8 as text in a little-endian word (the first digit
+ * in the lowest byte), by division in the lanes of one register: two 4-digit
+ * halves in 32-bit lanes, then four 2-digit quarters in 16-bit lanes, then
+ * eight digits in bytes.  x / 100 = (x * 5243) >> 19 for x < 10^4 and
+ * x / 10 = (x * 103) >> 10 for x < 100; no lane overflows into the next. */
+static inline uint64_t eight_digits(uint32_t v)
+{
+	uint64_t hi = v / 10000, y, q;
+	y = hi | (uint64_t)(v - (uint32_t)hi * 10000) << 32;
+	q = ((y * 5243) >> 19) & UINT64_C(0x0000007f0000007f);
+	y = q | (y - q * 100) << 16;
+	q = ((y * 103) >> 10) & UINT64_C(0x000f000f000f000f);
+	y = q | (y - q * 10) << 8;
+	return y | UINT64_C(0x3030303030303030);
+}
+
+#define ZEROS UINT64_C(0x3030303030303030) /* "00000000" */
+
+/* Stores 8 characters held first-in-the-lowest-byte. */
+static inline void put_word(char *p, uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	memcpy(p, &w, 8);
+}
+
+/* Writes the text of v.  All digits are made at once: the significand is
+ * scaled to exactly 17 digits (trailing zeros are cheaper to count in the
+ * text than to divide away) and turned into a first digit and two 8-digit
+ * words, which are stored whole at their place in each layout.  So bytes
+ * past the returned length may be written: at most 24 in all, within
+ * BH_DOUBLE_MAX_CHARS. */
+size_t bh_format_double(double v, char *buf)
+{
+	uint64_t bits, c, d, high, w1, w2, x;
+	size_t len = 0;
+	int q, e10, nd, point;
+	char first;
+
+	memcpy(&bits, &v, sizeof(bits));
+	c = bits & ((UINT64_C(1) << 52) - 1);
+	q = (int)(bits >> 52) & 0x7ff;
+	if (q == 0x7ff) {
+		if (c) {
+			memcpy(buf, "NaN", 3);
+			return 3;
+		}
+		if (bits >> 63)
+			buf[len++] = '-';
+		memcpy(buf + len, "Infinity", 8);
+		return len + 8;
+	}
+	if (bits >> 63)
+		buf[len++] = '-';
+	if (q == 0) {
+		if (c == 0) {
+			memcpy(buf + len, "0.0", 3);
+			return len + 3;
+		}
+		q = -1074; /* subnormal */
+	} else {
+		c |= UINT64_C(1) << 52;
+		q -= 1075;
+	}
+	/* Scaled to exactly 17 digits (v = d * 10^e10): normal doubles give
+	 * 15 to 17 digits, so two steps without branches; subnormals may need
+	 * more. */
+	d = shortest(c, q, &e10);
+	for (int i = 0; i < 2; i++) {
+		int small = d < UINT64_C(10000000000000000);
+		d = small ? d * 10 : d;
+		e10 -= small;
+	}
+	if (d < UINT64_C(10000000000000000)) {
+		nd = digits_count(d);
+		d *= digits_pow10[17 - nd];
+		e10 -= 17 - nd;
+	}
+	point = 17 + e10; /* v = 0.DIGITS * 10^point */
+
+	high = d / 100000000;
+	first = (char)('0' + high / 100000000);
+	w1 = eight_digits((uint32_t)(high % 100000000));
+	x = d % 100000000;
+	w2 = x ? eight_digits((uint32_t)x) : ZEROS; /* short decimals: no work */
+	/* Significant digits: 17 less the trailing '0' bytes (the last digit
+	 * is the word's highest byte). */
+	if ((x = w2 ^ ZEROS) != 0)
+		nd = 17 - (__builtin_clzll(x) >> 3);
+	else if ((x = w1 ^ ZEROS) != 0)
+		nd = 9 - (__builtin_clzll(x) >> 3);
+	else
+		nd = 1;
+
+	/* Python's repr layout: positional for 1e-4 <= |v| < 1e16. */
+	if (point > -4 && point <= 16) {
+		if (point <= 0) { /* 0.000DIGITS */
+			memcpy(buf + len, "0.000000", 8);
+			len += (size_t)(2 - point);
+			buf[len] = first;
+			put_word(buf + len + 1, w1);
+			put_word(buf + len + 9, w2);
+			return len + (size_t)nd;
+		}
+		if (point >= nd) { /* DIGITS000.0: the zeros are in the words */
+			buf[len] = first;
+			put_word(buf + len + 1, w1);
+			put_word(buf + len + 9, w2);
+			len += (size_t)point;
+			memcpy(buf + len, ".0", 2);
+			return len + 2;
+		}
+		/* DIG.ITS, 0 < point < nd: the digits are stored one byte right,
+		 * which puts the fraction in place; then the 8-byte word that holds
+		 * the point is rebuilt in a register (the integer digits below the
+		 * point, the shifted fraction digits above) and stored over it,
+		 * after a word of integer digits when point >= 8.  s: the digits
+		 * of that word unshifted, shifted: the same place one byte right. */
+		{
+			uint64_t s = (uint64_t)(unsigned char)first | w1 << 8, shifted = s << 8, keep;
+			size_t from = 0;
+			int at = point;
+			buf[len + 1] = first;
+			put_word(buf + len + 2, w1);
+			put_word(buf + len + 10, w2);
+			if (at >= 8) {
+				put_word(buf + len, s);
+				shifted = w2 << 16 | (w1 >> 48);
+				s = w1 >> 56 | w2 << 8;
+				from = 8;
+				at -= 8;
+			}
+			if (at < 8) {
+				keep = (UINT64_C(1) << (8 * at)) - 1;
+				s = (s & keep) | (uint64_t)'.' << (8 * at) | (shifted & ~(keep << 8 | 0xff));
+				put_word(buf + len + from, s);
+			} else { /* point 16 */
+				put_word(buf + len + 8, s);
+				buf[len + 16] = '.';
+			}
+		}
+		return len + (size_t)nd + 1;
+	}
+	/* D.IGITSe+XX */
+	buf[len] = first;
+	buf[len + 1] = '.';
+	put_word(buf + len + 2, w1);
+	put_word(buf + len + 10, w2);
+	len += nd > 1 ? (size_t)nd + 1 : 1;
+	e10 = point - 1;
+	buf[len++] = 'e';
+	buf[len++] = e10 < 0 ? '-' : '+';
+	if (e10 < 0)
+		e10 = -e10;
+	if (e10 >= 100) {
+		buf[len++] = (char)('0' + e10 / 100);
+		e10 %= 100;
+	}
+	memcpy(buf + len, digits_pairs + 2 * e10, 2);
+	return len + 2;
+}
