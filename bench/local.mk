@@ -18,3 +18,13 @@ bench: all
 # The bench's own tools: gen/check agreement, damage detection, rusage.
 TESTS += bench/selftest.sh
 EXTRA_DIST += bench/selftest.sh
+
+# The SDK's number conversions against the C library's (CPU ns per value).
+noinst_PROGRAMS += bench/numbers
+bench_numbers_SOURCES = bench/numbers.c
+bench_numbers_CFLAGS = $(AM_CFLAGS) -O2
+bench_numbers_LDADD = sdk/libbulkhead-sdk.a
+BENCH_NUMBERS_ARGS =
+bench-numbers: bench/numbers$(EXEEXT)
+	bench/numbers$(EXEEXT) $(BENCH_NUMBERS_ARGS)
+.PHONY: bench-numbers
