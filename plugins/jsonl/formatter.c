@@ -7,10 +7,8 @@
 #include <string.h>
 
 #include <jansson.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
+#include "json_escape.h"
 #include "json_scan.h"
 #include "jsonl.h"
 
@@ -46,114 +44,36 @@ struct format_state {
 	uint32_t ncols;
 	struct format_column *cols;
 	int nan_as_string;
+	int has_strings; /* a string column: the page's arena is checked for UTF-8 */
+	int long_prefix; /* a key too long for the cell fast path */
+	/* Rows of only long, double, boolean and string columns are written
+	 * whole after one reservation: row_reserve bytes plus 6 per byte of
+	 * the string cells (string_cols). */
+	int row_fast;
+	size_t row_reserve;
+	uint32_t nstrings;
+	uint32_t *string_cols;
 };
 
 struct format_task {
 	const struct format_state *st;
 	bh_ctx *ctx;
 	bh_sink sink;
+	/* The page being written: string cells inside arena[0..arena_valid)
+	 * that start and end on character boundaries are well-formed UTF-8;
+	 * bytes up to readable may be loaded (the arena's capacity). */
+	const char *arena;
+	size_t arena_valid;
+	const char *readable;
 	size_t len;
 	char buf[JSONL_WRITE_BUFFER];
 };
 
-/* Needs a look before copying: quote, backslash, controls, and bytes >= 0x80
- * (copied only as part of a valid UTF-8 sequence). */
-static const unsigned char special[256] = {
-	[0x00 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1,
-};
-
-static const char hex_digits[] = "0123456789abcdef";
-
-/* Copies plain bytes from *pp to *dp up to the first special one (see the
- * table) or end: 16 bytes a step with SSE2 (part of every x86-64), stored
- * whole before looking at them (dst holds 6 bytes per input byte, so a
- * block of 16 fits), so that short runs cost no memcpy call.  A signed
- * compare with 0x20 catches the controls and the bytes >= 0x80 at once. */
-static inline void copy_plain(const unsigned char **pp, char **dp, const unsigned char *end)
-{
-	const unsigned char *p = *pp;
-	char *d = *dp;
-#if defined(__SSE2__)
-	const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	while (end - p >= 16) {
-		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(w, space),
-						       _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash))));
-		_mm_storeu_si128((__m128i *)(void *)d, w);
-		if (m) {
-			int k = __builtin_ctz((unsigned)m);
-			*pp = p + k;
-			*dp = d + k;
-			return;
-		}
-		p += 16;
-		d += 16;
-	}
-#endif
-	while (p < end && !special[*p])
-		*d++ = (char)*p++;
-	*pp = p;
-	*dp = d;
-}
-
-/* Escapes s[0..n) into dst, which holds 6 * n bytes.  Invalid UTF-8 becomes
- * U+FFFD, so the output is always valid JSON.  *used is how much of s was
- * consumed: a UTF-8 sequence cut by the end of s waits for the next call
- * unless `last`. */
-static size_t escape(char *dst, const char *s, size_t n, int last, size_t *used)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	char *d = dst;
-
-	while (p < end) {
-		copy_plain(&p, &d, end);
-		if (p == end)
-			break;
-		unsigned char c = *p;
-		if (c >= 0x80) {
-			size_t len = json_scan_utf8_sequence(p, end);
-			if (len == 0 && !last && end - p < 4) {
-				/* Maybe a sequence split by the caller's slicing. */
-				break;
-			}
-			if (len == 0) {
-				memcpy(d, "\\ufffd", 6);
-				d += 6;
-				p++;
-				continue;
-			}
-			/* 2 to 4 bytes: copied inline, not by a memcpy call */
-			d[0] = (char)p[0];
-			d[1] = (char)p[1];
-			if (len > 2)
-				d[2] = (char)p[2];
-			if (len > 3)
-				d[3] = (char)p[3];
-			d += len;
-			p += len;
-			continue;
-		}
-		*d++ = '\\';
-		switch (c) {
-		case '"': *d++ = '"'; break;
-		case '\\': *d++ = '\\'; break;
-		case '\n': *d++ = 'n'; break;
-		case '\r': *d++ = 'r'; break;
-		case '\t': *d++ = 't'; break;
-		case '\b': *d++ = 'b'; break;
-		case '\f': *d++ = 'f'; break;
-		default:
-			*d++ = 'u';
-			*d++ = '0';
-			*d++ = '0';
-			*d++ = hex_digits[c >> 4];
-			*d++ = hex_digits[c & 15];
-		}
-		p++;
-	}
-	*used = (size_t)(p - (const unsigned char *)s);
-	return (size_t)(d - dst);
-}
+/* Room the cell fast path reserves besides the key: the key's 16-byte copy
+ * steps overrun it by up to 15 bytes, then any value but a string or json
+ * (a double is the longest; a string's quotes and 16-byte steps take 18
+ * bytes besides its 6 per byte). */
+#define JSONL_CELL_SLACK (16 + BH_DOUBLE_MAX_CHARS)
 
 static int out_flush(struct format_task *t)
 {
@@ -205,10 +125,10 @@ static int out_string(struct format_task *t, const char *s, size_t n)
 		take = room / 6;
 		if (take > n)
 			take = n;
-		t->len += escape(t->buf + t->len, s, take, take == n, &used);
+		t->len += json_escape(t->buf + t->len, s, take, take == n, &used);
 		if (used == 0) {
 			/* Only the start of a split sequence was left: take it whole. */
-			t->len += escape(t->buf + t->len, s, n < 4 ? n : 4, n <= 4, &used);
+			t->len += json_escape(t->buf + t->len, s, n < 4 ? n : 4, n <= 4, &used);
 		}
 		s += used;
 		n -= used;
@@ -217,6 +137,62 @@ static int out_string(struct format_task *t, const char *s, size_t n)
 	if (r < 0)
 		return r;
 	t->buf[t->len++] = '"';
+	return 0;
+}
+
+/* A JSON string known to be well-formed UTF-8, escaped straight into the
+ * buffer when its worst case (6 bytes per byte) fits; bytes up to readable
+ * may be loaded.  Longer ones go through out_string's slices. */
+static inline int out_utf8_string(struct format_task *t, const char *s, size_t n, const char *readable)
+{
+	int r;
+	if (n > (JSONL_WRITE_BUFFER - 32) / 6)
+		return out_string(t, s, n);
+	if (JSONL_WRITE_BUFFER - t->len < 6 * n + 32 && (r = out_flush(t)) < 0)
+		return r;
+	char *d = t->buf + t->len;
+	*d++ = '"';
+	d = json_escape_utf8(d, s, n, readable);
+	*d++ = '"';
+	t->len = (size_t)(d - t->buf);
+	return 0;
+}
+
+static inline int is_continuation(char c)
+{
+	return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+/* Writes a string cell of the current page, quoted, to d, which holds
+ * 6 * length + 18 bytes, and returns the end.  The page's UTF-8 check covers
+ * a cell inside its valid prefix that starts and ends on character
+ * boundaries; other cells are checked alone, and invalid ones take the
+ * escape that writes U+FFFD for each invalid byte, as out_string does. */
+static inline char *put_string_cell(const struct format_task *t, char *d, const bh_value *v)
+{
+	size_t off = v->u.s.off, n = v->u.s.len, end = off + n, used;
+	const char *s = t->arena + off;
+	*d++ = '"';
+	if (n == 0) {
+	} else if ((end <= t->arena_valid && !is_continuation(*s) &&
+		    (end == t->arena_valid || !is_continuation(t->arena[end]))) ||
+		   bh_utf8_valid(s, n)) {
+		d = json_escape_utf8(d, s, n, t->readable > s + n ? t->readable : s + n);
+	} else {
+		d += json_escape(d, s, n, 1, &used);
+	}
+	*d++ = '"';
+	return d;
+}
+
+static int out_string_cell(struct format_task *t, const bh_value *v)
+{
+	int r;
+	if (v->u.s.len > (JSONL_WRITE_BUFFER - 32) / 6)
+		return out_string(t, t->arena + v->u.s.off, v->u.s.len);
+	if (JSONL_WRITE_BUFFER - t->len < 6 * (size_t)v->u.s.len + 32 && (r = out_flush(t)) < 0)
+		return r;
+	t->len = (size_t)(put_string_cell(t, t->buf + t->len, v) - t->buf);
 	return 0;
 }
 
@@ -248,11 +224,11 @@ static int out_json_one_line(struct format_task *t, const char *s, size_t n)
 	return out_bytes(t, s + run, n - run);
 }
 
+/* Any value after its key (the cell fast path below handles the common ones). */
 static int out_value(struct format_task *t, const struct format_column *c, const bh_page *page,
-		     uint32_t row, uint32_t col)
+		     const bh_value *v)
 {
-	const bh_value *v = bh_page_cell(page, row, col);
-	char text[JSONL_TIMESTAMP_TEXT_MAX];
+	char text[JSONL_TIMESTAMP_TEXT_MAX + 16]; /* + 16: read 16 bytes a step */
 	size_t n;
 	int r;
 
@@ -282,7 +258,7 @@ static int out_value(struct format_task *t, const struct format_column *c, const
 		t->len += bh_format_double(v->u.d, t->buf + t->len);
 		return 0;
 	case BH_TYPE_STRING:
-		return out_string(t, page->arena + v->u.s.off, v->u.s.len);
+		return out_string_cell(t, v);
 	case BH_TYPE_JSON:
 		/* Stored json cells are valid JSON text; an empty one has no value.
 		 * Compact text (what parsers store) goes out as is. */
@@ -294,16 +270,128 @@ static int out_value(struct format_task *t, const struct format_column *c, const
 		return out_bytes(t, page->arena + v->u.s.off, v->u.s.len);
 	case BH_TYPE_TIMESTAMP: {
 		n = bh_format_timestamp_at(v->u.t, c->timestamp_format, c->offset, text,
-					   sizeof text);
+					   JSONL_TIMESTAMP_TEXT_MAX);
 		if (n == 0) {
 			bh_error(t->ctx, "timestamp of column %.*s formats to more than %d bytes",
 				 (int)(c->prefix_len - 3), c->prefix + 2, JSONL_TIMESTAMP_TEXT_MAX - 1);
 			return -EOVERFLOW;
 		}
-		return out_string(t, text, n);
+		if (!bh_utf8_valid(text, n))
+			return out_string(t, text, n);
+		return out_utf8_string(t, text, n, text + sizeof text);
 	}
 	}
 	return -EINVAL;
+}
+
+/* The cells of one row in the slow way: keys longer than the fast path's
+ * reservation allows. */
+static int add_row_slow(struct format_task *t, const bh_page *page, const bh_value *v)
+{
+	const struct format_state *st = t->st;
+	int r;
+	for (uint32_t col = 0; col < st->ncols; col++) {
+		const struct format_column *c = &st->cols[col];
+		if ((r = out_bytes(t, c->prefix, c->prefix_len)) < 0 ||
+		    (r = out_value(t, c, page, &v[col])) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* One row, cell by cell: each key and value reserved and written straight
+ * into the buffer, timestamps and json through out_value. */
+static int add_row_cells(struct format_task *t, const bh_page *page, const bh_value *v)
+{
+	const struct format_state *st = t->st;
+	int r;
+	for (uint32_t col = 0; col < st->ncols; col++, v++) {
+		const struct format_column *c = &st->cols[col];
+		if (JSONL_WRITE_BUFFER - t->len < c->prefix_len + JSONL_CELL_SLACK && (r = out_flush(t)) < 0)
+			return r;
+		char *d = t->buf + t->len;
+		for (size_t i = 0; i < c->prefix_len; i += 16) /* padded: no memcpy call */
+			memcpy(d + i, c->prefix + i, 16);
+		d += c->prefix_len;
+		if (v->is_null) {
+			memcpy(d, "null", 4);
+			d += 4;
+		} else if (c->type == BH_TYPE_LONG) {
+			d += bh_format_long(v->u.l, d);
+		} else if (c->type == BH_TYPE_DOUBLE && isfinite(v->u.d)) {
+			d += bh_format_double(v->u.d, d);
+		} else if (c->type == BH_TYPE_BOOLEAN) {
+			memcpy(d, v->u.b ? "true" : "false", 5); /* with the NUL: one length */
+			d += v->u.b ? 4 : 5;
+		} else {
+			t->len = (size_t)(d - t->buf);
+			r = c->type == BH_TYPE_STRING ? out_string_cell(t, v) : out_value(t, c, page, v);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		t->len = (size_t)(d - t->buf);
+	}
+	return 0;
+}
+
+/* A double JSON has no number for, as out_value writes it. */
+static inline char *put_nonfinite(char *d, double x, int nan_as_string)
+{
+	if (!nan_as_string) {
+		memcpy(d, "null", 4);
+		return d + 4;
+	}
+	if (isnan(x)) {
+		memcpy(d, "\"NaN\"", 5);
+		return d + 5;
+	}
+	if (x > 0) {
+		memcpy(d, "\"Infinity\"", 10);
+		return d + 10;
+	}
+	memcpy(d, "\"-Infinity\"", 11);
+	return d + 11;
+}
+
+/* One row of a row_fast schema, with its line end, to d (reserved as
+ * row_fast says); returns the end. */
+static char *put_row(const struct format_task *t, char *d, const bh_value *v)
+{
+	const struct format_state *st = t->st;
+	for (uint32_t col = 0; col < st->ncols; col++, v++) {
+		const struct format_column *c = &st->cols[col];
+		for (size_t i = 0; i < c->prefix_len; i += 16) /* padded: no memcpy call */
+			memcpy(d + i, c->prefix + i, 16);
+		d += c->prefix_len;
+		if (v->is_null) {
+			memcpy(d, "null", 4);
+			d += 4;
+			continue;
+		}
+		switch (c->type) {
+		case BH_TYPE_LONG:
+			d += bh_format_long(v->u.l, d);
+			break;
+		case BH_TYPE_DOUBLE:
+			if (isfinite(v->u.d))
+				d += bh_format_double(v->u.d, d);
+			else
+				d = put_nonfinite(d, v->u.d, st->nan_as_string);
+			break;
+		case BH_TYPE_BOOLEAN:
+			memcpy(d, v->u.b ? "true" : "false", 5); /* with the NUL: one length */
+			d += v->u.b ? 4 : 5;
+			break;
+		case BH_TYPE_STRING:
+			d = put_string_cell(t, d, v);
+			break;
+		default: /* not in a row_fast schema */
+			break;
+		}
+	}
+	memcpy(d, "}\n", 2);
+	return d + 2;
 }
 
 static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
@@ -313,28 +401,31 @@ static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
 	int r;
 
 	t->ctx = ctx;
+	if (st->has_strings) {
+		/* one UTF-8 check for the strings of the whole page */
+		t->arena = page->arena;
+		t->arena_valid = bh_utf8_prefix(page->arena, page->arena_len);
+		t->readable = page->arena + (page->arena_cap > page->arena_len ? page->arena_cap : page->arena_len);
+	}
 	for (uint32_t row = 0; row < page->nrows; row++) {
-		if (st->ncols == 0) {
-			r = out_bytes(t, "{", 1);
-			if (r < 0)
-				return r;
-		}
-		for (uint32_t col = 0; col < st->ncols; col++) {
-			const struct format_column *c = &st->cols[col];
-			if (JSONL_WRITE_BUFFER - t->len >= c->prefix_len + 16) {
-				/* 16 bytes a step, no memcpy call (prefixes are padded) */
-				for (size_t i = 0; i < c->prefix_len; i += 16)
-					memcpy(t->buf + t->len + i, c->prefix + i, 16);
-				t->len += c->prefix_len;
-			} else if ((r = out_bytes(t, c->prefix, c->prefix_len)) < 0) {
-				return r;
+		const bh_value *v = page->values + (size_t)row * page->ncols;
+		if (st->row_fast) {
+			size_t need = st->row_reserve;
+			for (uint32_t i = 0; i < st->nstrings; i++) {
+				const bh_value *sv = &v[st->string_cols[i]];
+				need += sv->is_null ? 0 : 6 * (size_t)sv->u.s.len;
 			}
-			r = out_value(t, c, page, row, col);
-			if (r < 0)
+			if (JSONL_WRITE_BUFFER - t->len < need && (r = out_flush(t)) < 0)
 				return r;
+			if (need <= JSONL_WRITE_BUFFER) {
+				t->len = (size_t)(put_row(t, t->buf + t->len, v) - t->buf);
+				continue;
+			}
 		}
-		r = out_bytes(t, "}\n", 2);
-		if (r < 0)
+		if (st->ncols == 0 && (r = out_bytes(t, "{", 1)) < 0)
+			return r;
+		r = st->long_prefix ? add_row_slow(t, page, v) : add_row_cells(t, page, v);
+		if (r < 0 || (r = out_bytes(t, "}\n", 2)) < 0)
 			return r;
 	}
 	return 0;
@@ -382,6 +473,7 @@ static void formatter_end(void *state)
 		free(st->cols[i].timestamp_format);
 	}
 	free(st->cols);
+	free(st->string_cols);
 	free(st);
 }
 
@@ -510,7 +602,7 @@ static int make_prefix(struct format_column *c, const char *name, int first)
 		return -ENOMEM;
 	p[0] = first ? '{' : ',';
 	p[1] = '"';
-	c->prefix_len = 2 + escape(p + 2, name, n, 1, &used);
+	c->prefix_len = 2 + json_escape(p + 2, name, n, 1, &used);
 	p[c->prefix_len++] = '"';
 	p[c->prefix_len++] = ':';
 	c->prefix = p;
@@ -533,6 +625,11 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 		goto fail;
 	}
 	st->ncols = schema->count;
+	st->string_cols = calloc(schema->count ? schema->count : 1, sizeof *st->string_cols);
+	if (st->string_cols == NULL) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	r = jsonl_default_timezone(ctx, cfg, &offset);
 	if (r < 0)
 		goto fail;
@@ -547,6 +644,20 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 		r = make_prefix(&st->cols[i], schema->columns[i].name, i == 0);
 		if (r < 0)
 			goto fail;
+		st->has_strings |= st->cols[i].type == BH_TYPE_STRING;
+		st->long_prefix |= st->cols[i].prefix_len + JSONL_CELL_SLACK > JSONL_WRITE_BUFFER;
+	}
+	/* Rows written whole: every column of a type put_row knows, at least
+	 * one (an empty object starts with the "{" of no key) */
+	st->row_fast = schema->count > 0;
+	st->row_reserve = 2; /* "}\n" */
+	for (uint32_t i = 0; i < schema->count; i++) {
+		bh_type type = st->cols[i].type;
+		st->row_fast &= type == BH_TYPE_LONG || type == BH_TYPE_DOUBLE || type == BH_TYPE_BOOLEAN ||
+				type == BH_TYPE_STRING;
+		st->row_reserve += st->cols[i].prefix_len + JSONL_CELL_SLACK;
+		if (type == BH_TYPE_STRING)
+			st->string_cols[st->nstrings++] = i;
 	}
 	r = read_column_options(ctx, cfg, schema, st, format, offset);
 	if (r < 0)

@@ -7,6 +7,7 @@ plugins_jsonl_jsonl_so_SOURCES = \
 	plugins/jsonl/parser.c \
 	plugins/jsonl/record.c \
 	plugins/jsonl/formatter.c \
+	plugins/jsonl/json_escape.h \
 	plugins/jsonl/guess.c \
 	plugins/jsonl/json_scan.c \
 	plugins/jsonl/json_scan.h
@@ -25,3 +26,10 @@ tests_unit_test_jsonl_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_
 # The plugins end to end through the CLI and the sandbox.
 TESTS += tests/cli/run-jsonl.sh
 EXTRA_DIST += tests/cli/run-jsonl.sh
+
+# The jsonl and csv formatters against reference encoders on random pages.
+check_PROGRAMS += tests/unit/test-formatters
+TESTS += tests/unit/test-formatters
+tests_unit_test_formatters_SOURCES = tests/unit/test-formatters.c
+tests_unit_test_formatters_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_formatters_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_LIBS) -ldl -lm
