@@ -29,6 +29,13 @@ struct csv_formatter {
 	size_t null_len;
 	const bh_schema *schema;
 	struct fmt_column *cols;
+	/* Rows written whole after one reservation (quote_policy MINIMAL, a
+	 * one-byte delimiter, columns long, double, boolean, string or json):
+	 * row_reserve bytes plus 2 per byte of the text cells (text_cols). */
+	int row_fast;
+	size_t row_reserve;
+	uint32_t ntext;
+	uint32_t *text_cols;
 };
 
 struct fmt_task {
@@ -44,6 +51,7 @@ static void formatter_free(struct csv_formatter *f)
 	if (!f)
 		return;
 	free(f->cols);
+	free(f->text_cols);
 	free(f);
 }
 
@@ -76,6 +84,31 @@ static int read_column_options(bh_ctx *ctx, const bh_config *cfg, struct csv_for
 			return r;
 		if (format)
 			fc->format = format;
+	}
+	return 0;
+}
+
+/* Longest text of a long, double or boolean cell. */
+#define CSV_TOKEN_MAX BH_DOUBLE_MAX_CHARS
+/* Bytes a text cell takes besides 2 per byte: quotes, 16-byte steps. */
+#define CSV_TEXT_SLACK 18
+
+/* Decides whether rows can take the whole-row path (see struct csv_formatter). */
+static int plan_rows(struct csv_formatter *f)
+{
+	f->text_cols = calloc(f->schema->count ? f->schema->count : 1, sizeof(*f->text_cols));
+	if (!f->text_cols)
+		return -ENOMEM;
+	f->row_fast = f->policy == QUOTE_MINIMAL && f->delim_len == 1;
+	f->row_reserve = 2; /* the newline */
+	for (uint32_t i = 0; i < f->schema->count; i++) {
+		bh_type type = f->schema->columns[i].type;
+		if (type == BH_TYPE_STRING || type == BH_TYPE_JSON)
+			f->text_cols[f->ntext++] = i;
+		else if (type == BH_TYPE_TIMESTAMP)
+			f->row_fast = 0;
+		/* a delimiter, then the longest of a token, a text's slack, the null string */
+		f->row_reserve += 1 + CSV_TOKEN_MAX + CSV_TEXT_SLACK + f->null_len;
 	}
 	return 0;
 }
@@ -140,6 +173,8 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 		goto out;
 	}
 	if ((r = read_column_options(ctx, cfg, f)) < 0)
+		goto out;
+	if ((r = plan_rows(f)) < 0)
 		goto out;
 	*state = f;
 	return 0;
@@ -373,6 +408,132 @@ static int put_cell(struct fmt_task *t, bh_ctx *ctx, const bh_page *page, uint32
 	return 0;
 }
 
+/* ---- whole rows (quote_policy MINIMAL, one-byte delimiter) -------------- */
+
+/* Copies s[0..n) to d, 16 bytes a step with SSE2 (stored before they are
+ * looked at, so no run costs a memcpy call), up to the first byte equal to
+ * one of the five in `bytes` (set1 vectors); returns its index, or n.
+ * Bytes of s up to readable (>= s + n) may be loaded; d holds n + 16. */
+#if defined(__SSE2__)
+static inline size_t copy_until(char *d, const char *s, size_t n, const char *readable, const __m128i bytes[5])
+{
+	size_t i = 0;
+	while (i < n && (size_t)(readable - s) - i >= 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		_mm_storeu_si128((__m128i *)(void *)(d + i), w);
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, bytes[0]), _mm_cmpeq_epi8(w, bytes[1])),
+					 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, bytes[2]), _mm_cmpeq_epi8(w, bytes[3])),
+						      _mm_cmpeq_epi8(w, bytes[4])));
+		size_t left = n - i;
+		unsigned k = (unsigned)__builtin_ctz((unsigned)_mm_movemask_epi8(m) | 1u << (left < 16 ? left : 16));
+		if (k < 16) /* a byte looked for, or the end of s */
+			return i + k;
+		i += 16;
+	}
+	for (; i < n; i++) {
+		char c = s[i];
+		d[i] = c;
+		if (c == (char)_mm_cvtsi128_si32(bytes[0]) || c == (char)_mm_cvtsi128_si32(bytes[1]) ||
+		    c == (char)_mm_cvtsi128_si32(bytes[2]) || c == (char)_mm_cvtsi128_si32(bytes[3]) ||
+		    c == (char)_mm_cvtsi128_si32(bytes[4]))
+			return i;
+	}
+	return n;
+}
+#endif
+
+/* A text value under quote_policy MINIMAL with a one-byte delimiter, to d
+ * (which holds 2 * n + CSV_TEXT_SLACK bytes); returns the end.  Quoted when
+ * it holds the quote, the escape, CR, LF or the delimiter, or equals the
+ * null string; inside quotes the quote and the escape get the escape
+ * before them. */
+static inline char *put_text_minimal(const struct csv_formatter *f, char *d, const char *s, size_t n,
+				     const char *readable)
+{
+	char q = (char)f->quote, e = f->escape >= 0 ? (char)f->escape : '\n';
+	size_t k;
+#if defined(__SSE2__)
+	const __m128i plain[5] = { _mm_set1_epi8(q), _mm_set1_epi8('\n'), _mm_set1_epi8('\r'),
+				   _mm_set1_epi8(f->delim[0]), _mm_set1_epi8(e) };
+	k = copy_until(d, s, n, readable, plain);
+#else
+	(void)readable;
+	for (k = 0; k < n && s[k] != q && s[k] != '\n' && s[k] != '\r' && s[k] != f->delim[0] && s[k] != e; k++)
+		d[k] = s[k];
+#endif
+	if (k == n && (n != f->null_len || memcmp(s, f->null_string, n) != 0))
+		return d + n;
+	*d++ = q;
+	if (f->escape < 0) {
+		memcpy(d, s, n);
+		d += n;
+	} else {
+		/* quote and escape get the escape before them */
+		char x = f->escape != f->quote ? e : q;
+		size_t start = 0;
+#if defined(__SSE2__)
+		const __m128i quoted[5] = { _mm_set1_epi8(q), _mm_set1_epi8(x), _mm_set1_epi8(q), _mm_set1_epi8(x),
+					    _mm_set1_epi8(q) };
+		while (start < n) {
+			k = copy_until(d, s + start, n - start, readable, quoted);
+			d += k;
+			start += k;
+			if (start == n)
+				break;
+			d[0] = e;
+			d[1] = s[start++];
+			d += 2;
+		}
+#else
+		for (; start < n; start++) {
+			if (s[start] == q || s[start] == x)
+				*d++ = e;
+			*d++ = s[start];
+		}
+#endif
+	}
+	*d++ = q;
+	return d;
+}
+
+/* One row, with its newline, to d (reserved as row_fast says); returns the end. */
+static char *put_row(const struct csv_formatter *f, char *d, const bh_page *page, const bh_value *v)
+{
+	const bh_column *types = f->schema->columns;
+	const char *readable = page->arena + (page->arena_cap > page->arena_len ? page->arena_cap : page->arena_len);
+	for (uint32_t col = 0; col < page->ncols; col++, v++) {
+		if (col)
+			*d++ = f->delim[0];
+		if (v->is_null) {
+			memcpy(d, f->null_string, f->null_len);
+			d += f->null_len;
+			continue;
+		}
+		switch (types[col].type) {
+		case BH_TYPE_LONG:
+			d += bh_format_long(v->u.l, d);
+			break;
+		case BH_TYPE_DOUBLE:
+			d += bh_format_double(v->u.d, d);
+			break;
+		case BH_TYPE_BOOLEAN:
+			memcpy(d, v->u.b ? "true" : "false", 5); /* with the NUL: one length */
+			d += v->u.b ? 4 : 5;
+			break;
+		case BH_TYPE_STRING:
+		case BH_TYPE_JSON: {
+			const char *s = page->arena + v->u.s.off;
+			d = put_text_minimal(f, d, s, v->u.s.len, readable > s + v->u.s.len ? readable : s + v->u.s.len);
+			break;
+		}
+		case BH_TYPE_TIMESTAMP: /* not in a row_fast schema */
+			break;
+		}
+	}
+	memcpy(d, f->newline, 2); /* "\n" has its NUL */
+	return d + (f->newline[1] == '\n' ? 2 : 1);
+}
+
 static int value_error(bh_ctx *ctx, const char *column, int r)
 {
 	if (r == -EINVAL) {
@@ -416,15 +577,43 @@ static int formatter_open_task(void *state, bh_ctx *ctx, bh_sink *sink, void **t
 	return 0;
 }
 
+/* Does the page have the column types the formatter was planned for? */
+static int same_types(const bh_schema *schema, const bh_page *page)
+{
+	if (page->ncols != schema->count)
+		return 0;
+	if (page->schema == schema)
+		return 1;
+	for (uint32_t i = 0; i < schema->count; i++)
+		if (page->schema->columns[i].type != schema->columns[i].type)
+			return 0;
+	return 1;
+}
+
 static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
 {
 	struct fmt_task *t = task_state;
 	const struct csv_formatter *f = t->f;
 	size_t nl = strlen(f->newline);
 	int r;
+	int row_fast = f->row_fast && same_types(f->schema, page);
 	if (t->header_pending && (r = put_header(t, ctx)) < 0)
 		return r;
 	for (uint32_t row = 0; row < page->nrows; row++) {
+		if (row_fast) {
+			const bh_value *v = page->values + (size_t)row * page->ncols;
+			size_t need = f->row_reserve;
+			for (uint32_t i = 0; i < f->ntext; i++) {
+				const bh_value *tv = &v[f->text_cols[i]];
+				need += tv->is_null ? 0 : 2 * (size_t)tv->u.s.len;
+			}
+			if (CSV_OUT_BUFFER - t->len < need && (r = flush(t)) < 0)
+				return r;
+			if (need <= CSV_OUT_BUFFER) {
+				t->len = (size_t)(put_row(f, t->buf + t->len, page, v) - t->buf);
+				continue;
+			}
+		}
 		for (uint32_t col = 0; col < page->ncols; col++) {
 			if (col && (r = put(t, f->delim, f->delim_len)) < 0)
 				return r;
