@@ -1,6 +1,7 @@
-/* Decimal digits of unsigned integers, for the SDK's number formatting
- * (text.c, double_format.c): the digit count first, then two digits per step
- * from a table, written straight into place. */
+/* Decimal digits of unsigned integers for the SDK's number conversions
+ * (text.c, double_format.c).  Out: the digit count first, then two digits
+ * per step from a table, written straight into place.  In: 8 or 4 digits at
+ * a time, checked and converted in the lanes of one register. */
 #ifndef BH_SDK_DIGITS_H
 #define BH_SDK_DIGITS_H
 
@@ -44,6 +45,56 @@ static inline void digits_put(uint64_t d, int nd, char *dst)
 		memcpy(p - 2, digits_pairs + 2 * d, 2);
 	else
 		p[-1] = (char)('0' + d);
+}
+
+/* The 8 (4) bytes at p as a little-endian word. */
+static inline uint64_t digits_load8(const char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+static inline uint32_t digits_load4(const char *p)
+{
+	uint32_t w;
+	memcpy(&w, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	return w;
+}
+
+/* If the 8 bytes of w (first in the lowest byte) are all ASCII digits, sets
+ * *value to their number and returns 1.  A byte is a digit when its high
+ * nibble is 3 and adding 6 keeps it so (no carry crosses bytes once the first
+ * test passed).  Then pairs, quads and the whole are formed by multiply-add
+ * in 8-, 16- and 32-bit lanes; the first digit weighs most. */
+static inline int digits_value8(uint64_t w, uint64_t *value)
+{
+	const uint64_t high = UINT64_C(0xf0f0f0f0f0f0f0f0), zeros = UINT64_C(0x3030303030303030);
+	if ((w & high) != zeros || ((w + UINT64_C(0x0606060606060606)) & high) != zeros)
+		return 0;
+	w -= zeros;
+	w = (w * 10 + (w >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
+	w = (w * 100 + (w >> 16)) & UINT64_C(0x0000ffff0000ffff);
+	*value = (w * 10000 + (w >> 32)) & 0xffffffff;
+	return 1;
+}
+
+/* The same for the n bytes at p, 4 <= n <= 8, without reading past them:
+ * the first and the last four bytes, overlapping when n < 8, become one word
+ * with the first ones moved down over the overlap and '0's in front. */
+static inline int digits_value_4_to_8(const char *p, size_t n, uint64_t *value)
+{
+	unsigned pad = 8 * (unsigned)(8 - n);
+	uint64_t first = digits_load4(p), last = digits_load4(p + n - 4);
+	uint64_t w = last << 32 | ((first << pad) & 0xffffffff) |
+		     (UINT64_C(0x30303030) & ((UINT64_C(1) << pad) - 1));
+	return digits_value8(w, value);
 }
 
 #endif

@@ -20,37 +20,48 @@
 int bh_parse_long(const char *s, size_t n, int64_t *out)
 {
 	const char *p = s, *end = s + n;
+	uint64_t v = 0, chunk;
+	size_t left;
 	int neg = 0;
-	uint64_t v = 0, limit;
 	if (p < end && (*p == '-' || *p == '+'))
 		neg = *p++ == '-';
 	if (p == end)
 		return -EINVAL;
-	/* Up to 18 digits can not overflow: no range test per digit then. */
-	if (end - p <= 18) {
+	/* 19 digits always fit in 64 bits, so the range is tested once at the
+	 * end.  Leading zeros do not count; longer text is all digits and out
+	 * of range, or a syntax error. */
+	if (end - p > 19) {
+		while (end - p > 19 && *p == '0')
+			p++;
+		if (end - p > 19) {
+			for (; p < end; p++)
+				if ((unsigned)((unsigned char)*p - '0') > 9)
+					return -EINVAL;
+			return -ERANGE;
+		}
+	}
+	/* Eight digits at a time, then the last 4-8 in one go (or 1-3 singly). */
+	while (end - p > 8) {
+		if (!digits_value8(digits_load8(p), &chunk))
+			return -EINVAL;
+		v = v * 100000000 + chunk;
+		p += 8;
+	}
+	left = (size_t)(end - p);
+	if (left >= 4) {
+		if (!digits_value_4_to_8(p, left, &chunk))
+			return -EINVAL;
+		v = v * digits_pow10[left] + chunk;
+	} else {
 		for (; p < end; p++) {
 			unsigned d = (unsigned char)*p - '0';
 			if (d > 9)
 				return -EINVAL;
 			v = v * 10 + d;
 		}
-		*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-		return 0;
 	}
-	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; p < end; p++) {
-		unsigned d = (unsigned char)*p - '0';
-		if (d > 9)
-			return -EINVAL;
-		if (v > (limit - d) / 10) {
-			/* Keep checking the syntax so "123x" stays -EINVAL. */
-			while (++p < end)
-				if ((unsigned)((unsigned char)*p - '0') > 9)
-					return -EINVAL;
-			return -ERANGE;
-		}
-		v = v * 10 + d;
-	}
+	if (v > (uint64_t)INT64_MAX + (uint64_t)neg)
+		return -ERANGE;
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
 }
