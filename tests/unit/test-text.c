@@ -280,6 +280,46 @@ START_TEST(test_parse_double_long_inputs)
 }
 END_TEST
 
+/* Around the edges of Clinger's fast path (19 digits, 2^53, 10^+-22) and
+ * across them, with points and exponents placed anywhere: bit for bit as
+ * strtod reads it. */
+START_TEST(test_parse_double_fast_path_edges)
+{
+	static const char *const edges[] = {
+		"9007199254740992", "9007199254740993", "9007199254740994", "9007199254740995",
+		"9007199254740993e22", "9007199254740993e-22", "9007199254740992e-22", "9007199254740992e22",
+		"1e22", "1e23", "1e-22", "1e-23", "123.456e20", "123.456e21", ".5e-21", "5.e22",
+		"9999999999999999999", "99999999999999999999", "1234567890123456789e-22", "0.0000000000000000000001",
+		"4.9e-324", "2.4703282292062328e-324", "2.4703282292062327e-324", "1.7976931348623158e308",
+		"0.1", "0.3", "-12345.67", "3.14159", "1e0000", "1E-0022", "-0.0e5",
+	};
+	char text[64];
+	double v, ref;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		ref = strtod(edges[i], NULL);
+		ck_assert_msg(pdouble(edges[i], &v) == 0, "%s", edges[i]);
+		ck_assert_msg(memcmp(&v, &ref, sizeof(v)) == 0, "%s: %a, strtod %a", edges[i], v, ref);
+	}
+	for (int i = 0; i < 500000; i++) {
+		uint64_t m = rnd() >> (rnd() % 64);
+		int n = snprintf(text, sizeof(text), "%s%" PRIu64, rnd() % 2 ? "-" : "", m);
+		if (rnd() % 2) { /* a point somewhere (also first or last) */
+			int at = (int)(rnd() % (uint64_t)(n + 1)), start = text[0] == '-';
+			if (at < start)
+				at = start;
+			memmove(text + at + 1, text + at, (size_t)(n - at + 1));
+			text[at] = '.';
+			n++;
+		}
+		if (rnd() % 2)
+			snprintf(text + n, sizeof(text) - (size_t)n, "e%d", (int)(rnd() % 60) - 30);
+		ref = strtod(text, NULL);
+		ck_assert_msg(pdouble(text, &v) == 0, "%s", text);
+		ck_assert_msg(memcmp(&v, &ref, sizeof(v)) == 0, "%s: %a, strtod %a", text, v, ref);
+	}
+}
+END_TEST
+
 START_TEST(test_format_double_cases)
 {
 	ck_assert_str_eq(fdouble(0.1), "0.1");
@@ -738,6 +778,7 @@ static Suite *text_suite(void)
 	tcase_add_test(n, test_parse_boolean);
 	tcase_add_test(n, test_parse_double);
 	tcase_add_test(n, test_parse_double_long_inputs);
+	tcase_add_test(n, test_parse_double_fast_path_edges);
 	tcase_add_test(n, test_format_double_cases);
 	tcase_add_test(n, test_format_double_reference);
 	tcase_add_test(n, test_format_double_random);
