@@ -36,6 +36,7 @@ struct manifest_component;
 #define CFG_MAX_LIST_SECTIONS 64         /* decoders, filters or encoders of a transfer */
 #define CFG_MAX_PAGE_RECORDS 1000000     /* exec.page_records */
 #define CFG_MAX_THREADS 1024             /* exec.max_threads */
+#define CFG_SPLIT_SIZE_DEFAULT (32ULL << 20) /* exec.split_size */
 #define CFG_MAX_PIDS 1000000             /* exec.resources.pids */
 #define CFG_MAX_CPUS 4096.0              /* exec.resources.cpus */
 
@@ -189,6 +190,8 @@ struct cfg_exec {
 	long pids;               /* 0 = not set */
 	uint64_t timeout_ns;     /* 0 = not set */
 	int allow_unenforced_limits;
+	uint64_t split_size;     /* smallest part of a split input file; 0 = never split */
+	int split_size_set;
 };
 
 struct transfer_config {

@@ -280,10 +280,27 @@ static int read_resources(const struct cfg_entry *res, struct cfg_exec *x, struc
 	return 0;
 }
 
+/* exec.split_size: a size such as "64MiB", or 0 (never split). */
+static int read_split_size(const struct cfg_entry *e, struct cfg_exec *x, struct cfg_error **err)
+{
+	const struct cfg_node *v = e->value;
+	const char *why;
+	char buf[64];
+	int r = scalar_text(e, "a size such as \"64MiB\", or 0", err);
+	if (r < 0)
+		return r;
+	r = cfg_parse_size(v->text, &x->split_size, &why);
+	if (r < 0)
+		return cfg_fail(err, -EINVAL, &v->pos, "invalid split_size %s: %s",
+				cfg_describe(v, buf, sizeof(buf)), why);
+	x->split_size_set = 1;
+	return 0;
+}
+
 static int read_exec(const struct cfg_entry *ex, struct cfg_exec *x, struct cfg_error **err)
 {
 	static const char *const keys[] = {"max_threads", "page_records", "invalid_records",
-					   "resources", "allow_unenforced_limits"};
+					   "resources", "allow_unenforced_limits", "split_size"};
 	const struct cfg_node *m = ex->value;
 	size_t i;
 	int r = 0;
@@ -307,6 +324,8 @@ static int read_exec(const struct cfg_entry *ex, struct cfg_exec *x, struct cfg_
 			r = read_invalid_records(e, x, err);
 		} else if (strcmp(e->key, "resources") == 0) {
 			r = read_resources(e, x, err);
+		} else if (strcmp(e->key, "split_size") == 0) {
+			r = read_split_size(e, x, err);
 		} else {
 			r = cfg_read_boolean(e->value, &x->allow_unenforced_limits);
 			if (r < 0)

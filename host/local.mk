@@ -6,7 +6,7 @@ include host/packaging.mk
 # bulkhead-worker: the only program that loads plugin code.
 libexec_PROGRAMS += bulkhead-worker
 bulkhead_worker_SOURCES = host/worker_main.c host/worker_load.c host/worker_run.c \
-	host/worker_events.c host/worker_guess.c host/worker.h host/worker_internal.h
+	host/worker_events.c host/worker_guess.c host/worker_split.c host/worker.h host/worker_internal.h
 bulkhead_worker_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -pthread
 bulkhead_worker_LDADD = sdk/libbhruntime.a sdk/libbulkhead-sdk.a $(SANDBOX_LIBS) $(JANSSON_LIBS) -ldl -lpthread -lm
 

@@ -266,6 +266,9 @@ int plan_build(struct bh_cli *cli, const struct transfer_config *tc, const char 
 			    json_integer(tc->exec.max_threads > 0 ? tc->exec.max_threads : usable_cores()));
 	if (tc->exec.page_records > 0)
 		json_object_set_new(out->plan, "page_records", json_integer(tc->exec.page_records));
+	json_object_set_new(out->plan, "split_size",
+			    json_integer((json_int_t)(tc->exec.split_size_set ? tc->exec.split_size
+									     : CFG_SPLIT_SIZE_DEFAULT)));
 	json_object_set_new(out->plan, "invalid_records", exec_settings(tc));
 	if (tc->exec.reject_file && strcmp(mode, "run") == 0) {
 		char *abs = absolute(tc->exec.reject_file);

@@ -6,6 +6,7 @@
  * line.  Plan:
  *   {"mode": "run"|"preview"|"check"|"guess",
  *    "run_time": {"sec": S, "nsec": N}, "max_threads": 2, "page_records": 1024,
+ *    "split_size": BYTES (smallest part of a split input file; 0: never split),
  *    "preview_records": 20, "guess_bytes": 65536,
  *    "invalid_records": {"action": "stop"|"skip", "max": -1, "reject_file": PATH|null},
  *    "plugins": [{"name", "version", "library": ABSOLUTE PATH}],

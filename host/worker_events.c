@@ -134,12 +134,21 @@ static void on_bytes(void *user, uint64_t n)
 	atomic_fetch_add(&w->bytes, n);
 }
 
+static int on_part_line_base(void *user, bh_ctx *ctx, uint64_t *lines)
+{
+	struct wk_worker *w = user;
+	if (!w->parts || ctx->task < 0 || (uint64_t)ctx->task >= w->task_count)
+		return -ENOTSUP;
+	return wk_split_line_base(w, (uint32_t)ctx->task, lines);
+}
+
 void wk_install_callbacks(struct wk_worker *w)
 {
 	w->rt.user = w;
 	w->rt.on_log = on_log;
 	w->rt.on_reject = on_reject;
 	w->rt.on_bytes = on_bytes;
+	w->rt.on_part_line_base = on_part_line_base;
 }
 
 json_t *wk_counts(struct wk_worker *w)

@@ -55,6 +55,13 @@ struct wk_worker {
 	uint32_t task_count;
 	uint32_t max_threads;
 	uint32_t page_records;
+	uint64_t split_size; /* smallest part of a split input file; 0: never split */
+
+	/* Split inputs (worker_split.c): task i of the transaction is parts[i]
+	 * when parts is set, else input task i. */
+	struct wk_part *parts;
+	pthread_mutex_t parts_lock;
+	pthread_cond_t parts_cond;
 
 	/* Counters (updated from task threads). */
 	atomic_uint_fast64_t records_in, records_out, bytes, invalid;
@@ -99,6 +106,47 @@ int wk_stage_init(struct wk_worker *w, struct wk_stage *s, const json_t *spec, b
 int wk_stages_init(struct wk_worker *w, const char *key, bh_kind kind, struct wk_stage **out, size_t *count);
 void wk_unload(struct wk_worker *w);
 json_t *wk_describe(const char *library, char **err);
+
+/* worker_split.c: one part of a split input file (a task of its own). */
+struct wk_part {
+	uint32_t input_task;
+	uint64_t start, end; /* end: UINT64_MAX for the file's last part */
+	int first;           /* the file's first part */
+	/* Guarded by parts_lock: */
+	int done;       /* the current attempt finished (its result is set) */
+	int final;      /* done, and its first record is confirmed: result counts */
+	int refuted;    /* the current attempt started at the wrong place */
+	int rerun;      /* the current attempt starts at rerun_start, a known record boundary */
+	uint64_t rerun_start;
+	uint64_t line_base; /* line ends before its first record (known once confirmed) */
+	int base_known;
+	bh_part result;
+	uint64_t records_in, records_out; /* counted by the last attempt */
+};
+
+/* Cuts large input files into parts when the input, parser and output
+ * support it and it pays (more than one thread); sets w->parts and
+ * w->task_count.  0, or a negative errno after wk_fail. */
+int wk_split_plan(struct wk_worker *w);
+void wk_split_free(struct wk_worker *w);
+/* The part descriptor for the task's next attempt. */
+void wk_split_describe(struct wk_worker *w, uint32_t task, bh_part *out);
+/* Task `task`'s attempt ended (r: its result, desc: what the parser set).
+ * Returns 1 when the attempt counts (the part is final, or will be confirmed
+ * by its predecessor later), 0 when it must run again (discard its output
+ * first; wk_split_describe gives the new start), or r when it failed. */
+int wk_split_attempt_done(struct wk_worker *w, uint32_t task, int r, const bh_part *desc);
+/* Hands back parts whose attempts finished before their predecessor was
+ * confirmed and turned out to start at the wrong place: the caller reruns
+ * them.  Returns a part index, or -1 for none. */
+int wk_split_take_refuted(struct wk_worker *w);
+/* Has the task's current attempt been refuted (stop early)? */
+int wk_split_is_refuted(struct wk_worker *w, uint32_t task);
+/* Bytes of the input files, once every part is final: the parts read a
+ * little past their ends, and void attempts read twice. */
+uint64_t wk_split_bytes(struct wk_worker *w);
+/* The host API's part_line_base for a task's parser. */
+int wk_split_line_base(struct wk_worker *w, uint32_t task, uint64_t *lines);
 
 /* worker_run.c */
 int wk_transaction(struct wk_worker *w);

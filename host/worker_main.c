@@ -117,6 +117,7 @@ static void settings(struct wk_worker *w)
 	json_int_t page = json_integer_value(json_object_get(p, "page_records"));
 	w->max_threads = threads > 0 ? (uint32_t)threads : 1;
 	w->page_records = page > 0 ? (uint32_t)page : RT_PAGE_RECORDS_DEFAULT;
+	w->split_size = (uint64_t)json_integer_value(json_object_get(p, "split_size"));
 	w->rt.run_time.sec = json_integer_value(json_object_get(t, "sec"));
 	w->rt.run_time.nsec = (int32_t)json_integer_value(json_object_get(t, "nsec"));
 	w->rt.temp_dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -221,6 +222,8 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&w.error_lock, NULL);
 	pthread_mutex_init(&w.reject_lock, NULL);
 	pthread_mutex_init(&w.preview_lock, NULL);
+	pthread_mutex_init(&w.parts_lock, NULL);
+	pthread_cond_init(&w.parts_cond, NULL);
 	rt_runtime_init(&w.rt);
 	wk_install_callbacks(&w);
 	if (read_plan(w.control_fd, &w.plan, &err) < 0) {

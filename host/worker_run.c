@@ -30,6 +30,10 @@ struct wk_task {
 	struct wk_link *links;
 	void *out_task, *fmt_task;
 	int out_open, fmt_open;
+	/* A part of a split input file: where it starts, what the parser found. */
+	int is_part;
+	bh_part part;
+	uint64_t records_in, records_out; /* this attempt's, undone when it is void */
 };
 
 static int deliver(void *user, const bh_page *page);
@@ -45,6 +49,7 @@ static int consume_final(struct wk_task *t, const bh_page *page)
 			w->preview_full = 1;
 		pthread_mutex_unlock(&w->preview_lock);
 		atomic_fetch_add(&w->records_out, page->nrows);
+		t->records_out += page->nrows;
 		return r < 0 ? r : (w->preview_full ? WK_ENOUGH : 0);
 	}
 	if (w->has_formatter)
@@ -57,6 +62,7 @@ static int consume_final(struct wk_task *t, const bh_page *page)
 		return -ECANCELED;
 	}
 	atomic_fetch_add(&w->records_out, page->nrows);
+	t->records_out += page->nrows;
 	return 0;
 }
 
@@ -67,10 +73,12 @@ static int deliver(void *user, const bh_page *page)
 	struct wk_worker *w = t->w;
 	const bh_filter_vtable *fv;
 	int r;
-	if (atomic_load(&w->stop))
+	if (atomic_load(&w->stop) || (t->is_part && wk_split_is_refuted(w, t->index)))
 		return -ECANCELED;
-	if (l->index == 0)
+	if (l->index == 0) {
 		atomic_fetch_add(&w->records_in, page->nrows);
+		t->records_in += page->nrows;
+	}
 	if (l->index == w->filter_count)
 		return consume_final(t, page);
 	fv = w->filters[l->index].component->vtable;
@@ -223,6 +231,53 @@ static int close_output_side(struct wk_task *t, int ok)
 	return r;
 }
 
+/* The parser failed: report the innermost stage with a message (a read
+ * error surfaces in the parser, but the decoder or input that failed said why). */
+static void fail_input_side(struct wk_task *t, int r)
+{
+	struct wk_worker *w = t->w;
+	for (size_t i = 0; i < w->decoder_count; i++)
+		if (rt_ctx_error(t->dec_ctx[i])) {
+			wk_fail_stage(w, &w->decoders[i], t->dec_ctx[i], r);
+			return;
+		}
+	if (rt_ctx_error(t->in_ctx) && !rt_ctx_error(t->parser_ctx))
+		wk_fail_stage(w, &w->input, t->in_ctx, r);
+	else
+		wk_fail_stage(w, &w->parser, t->parser_ctx, r);
+}
+
+/* A part of a split file: the input's stream from the part's start, and the
+ * parser's run_part (there are no decoders). */
+static int run_part_input(struct wk_task *t)
+{
+	struct wk_worker *w = t->w;
+	const bh_input_vtable *iv = w->input.component->vtable;
+	const struct wk_part *p = &w->parts[t->index];
+	bh_stream stream;
+	int r;
+	wk_split_describe(w, t->index, &t->part);
+	if (t->part.start_is_record && !t->part.first && t->part.start >= t->part.end) {
+		/* Its predecessor's last record reached past this part's end: no
+		 * record of its own.  The next part is run again from here. */
+		t->part.stop = t->part.start;
+		t->part.lines = 0;
+		t->part.stop_exact = 0;
+		return 0;
+	}
+	r = iv->open_task_at(w->input.state, t->in_ctx, p->input_task, t->part.start, &stream);
+	if (r < 0) {
+		wk_fail_stage(w, &w->input, t->in_ctx, r);
+		return r;
+	}
+	r = ((const bh_parser_vtable *)w->parser.component->vtable)
+		    ->run_part(w->parser.state, t->parser_ctx, &stream, &t->part, &t->pbs[0]);
+	stream.close(stream.self);
+	if (r < 0 && r != -ECANCELED)
+		fail_input_side(t, r);
+	return r;
+}
+
 /* Reads the task's input into pbs[0]: a page input directly, a byte input
  * through its decoders and the parser. */
 static int run_input_side(struct wk_task *t)
@@ -237,6 +292,8 @@ static int run_input_side(struct wk_task *t)
 			wk_fail_stage(w, &w->input, t->in_ctx, r);
 		return r;
 	}
+	if (t->is_part)
+		return run_part_input(t);
 	r = iv->open_task(w->input.state, t->in_ctx, t->index, &stream);
 	if (r < 0) {
 		wk_fail_stage(w, &w->input, t->in_ctx, r);
@@ -256,19 +313,8 @@ static int run_input_side(struct wk_task *t)
 	r = ((const bh_parser_vtable *)w->parser.component->vtable)
 		    ->run(w->parser.state, t->parser_ctx, &stream, &t->pbs[0]);
 	stream.close(stream.self);
-	if (r < 0 && r != -ECANCELED) {
-		/* A read error surfaces in the parser, but the decoder or input that
-		 * failed said why: report the innermost stage with a message. */
-		for (size_t i = 0; i < w->decoder_count; i++)
-			if (rt_ctx_error(t->dec_ctx[i])) {
-				wk_fail_stage(w, &w->decoders[i], t->dec_ctx[i], r);
-				return r;
-			}
-		if (rt_ctx_error(t->in_ctx) && !rt_ctx_error(t->parser_ctx))
-			wk_fail_stage(w, &w->input, t->in_ctx, r);
-		else
-			wk_fail_stage(w, &w->parser, t->parser_ctx, r);
-	}
+	if (r < 0 && r != -ECANCELED)
+		fail_input_side(t, r);
 	return r;
 }
 
@@ -293,11 +339,14 @@ static int finish_pipeline(struct wk_task *t)
 	return r;
 }
 
-static int run_task(struct wk_worker *w, uint32_t index)
+/* One attempt at a task; for a part, *attempt receives what the parser
+ * found and the records the attempt counted. */
+static int run_attempt(struct wk_worker *w, uint32_t index, struct wk_task *attempt)
 {
 	struct wk_task t;
 	size_t filters_open = 0;
 	int r = task_init(&t, w, index);
+	t.is_part = w->parts != NULL;
 	if (r < 0) {
 		wk_fail(w, WK_CAT_INTERNAL, "task %u: out of memory", index);
 		goto out;
@@ -326,7 +375,64 @@ out:
 			fv->close_task(w->filters[filters_open].state, t.filter_task[filters_open]);
 	}
 	task_destroy(&t);
+	attempt->part = t.part;
+	attempt->records_in = t.records_in;
+	attempt->records_out = t.records_out;
 	return r;
+}
+
+/* A part whose attempt started at the wrong place: drop what it staged and
+ * counted, so that it can run again. */
+static int discard_attempt(struct wk_worker *w, uint32_t index, const struct wk_task *attempt)
+{
+	const bh_output_vtable *ov = w->output.component->vtable;
+	bh_ctx *ctx = rt_ctx_new(&w->rt, w->output.label, index, NULL);
+	int r;
+	if (!ctx) {
+		wk_fail(w, WK_CAT_INTERNAL, "task %u: out of memory", index);
+		return -ENOMEM;
+	}
+	bh_log(w->input.ctx, BH_LOG_DEBUG, "part %u started inside a record that spans lines: it runs again from byte %llu",
+	       index, (unsigned long long)w->parts[index].rerun_start);
+	r = ov->discard_task(w->output.state, ctx, index);
+	if (r < 0)
+		wk_fail_stage(w, &w->output, ctx, r);
+	rt_ctx_free(ctx);
+	atomic_fetch_sub(&w->records_in, attempt->records_in);
+	atomic_fetch_sub(&w->records_out, attempt->records_out);
+	return r;
+}
+
+static int run_task(struct wk_worker *w, uint32_t index)
+{
+	struct wk_task attempt;
+	int r;
+	for (;;) {
+		memset(&attempt, 0, sizeof(attempt));
+		r = run_attempt(w, index, &attempt);
+		if (!w->parts)
+			return r;
+		/* Kept with the part: a later verdict may void this attempt. */
+		w->parts[index].records_in = attempt.records_in;
+		w->parts[index].records_out = attempt.records_out;
+		r = wk_split_attempt_done(w, index, r, &attempt.part);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		if ((r = discard_attempt(w, index, &attempt)) < 0)
+			return r;
+	}
+}
+
+/* Runs a part that was found void after its attempt had ended. */
+static int rerun_part(struct wk_worker *w, uint32_t index)
+{
+	struct wk_task attempt;
+	memset(&attempt, 0, sizeof(attempt));
+	attempt.records_in = w->parts[index].records_in;
+	attempt.records_out = w->parts[index].records_out;
+	if (discard_attempt(w, index, &attempt) < 0)
+		return -ECANCELED;
+	return run_task(w, index);
 }
 
 struct wk_pool {
@@ -339,10 +445,13 @@ static void *pool_main(void *arg)
 	struct wk_pool *p = arg;
 	struct wk_worker *w = p->w;
 	for (;;) {
-		unsigned i = atomic_fetch_add(&p->next, 1);
+		int again = wk_split_take_refuted(w);
+		unsigned i = again >= 0 ? (unsigned)again : atomic_fetch_add(&p->next, 1);
+		int r;
 		if (i >= w->task_count || atomic_load(&w->stop) || w->preview_full)
 			break;
-		if (run_task(w, i) < 0 && !atomic_load(&w->stop) && !w->preview_full)
+		r = again >= 0 ? rerun_part(w, i) : run_task(w, i);
+		if (r < 0 && !atomic_load(&w->stop) && !w->preview_full)
 			wk_fail(w, WK_CAT_INTERNAL, "task %u failed", i);
 	}
 	return NULL;
@@ -402,6 +511,10 @@ static int begin_all(struct wk_worker *w)
 	if (begin_stage(w, &w->input, r) < 0)
 		return r;
 	w->task_count = plan.task_count;
+	if ((r = wk_split_plan(w)) < 0) {
+		wk_fail(w, WK_CAT_INTERNAL, "cannot plan the input's parts: %s", strerror(-r));
+		return r;
+	}
 	schema = plan.schema;
 	if (w->has_parser) {
 		for (size_t i = 0; i < w->decoder_count; i++) {
@@ -513,6 +626,8 @@ int wk_transaction(struct wk_worker *w)
 		output_abort(w);
 	} else if (r == 0) {
 		run_tasks(w);
+		if (w->parts && !atomic_load(&w->stop))
+			atomic_store(&w->bytes, wk_split_bytes(w));
 		if (w->preview_rows)
 			r = atomic_load(&w->stop) ? -ECANCELED : 0;
 		else if (atomic_load(&w->stop))
@@ -523,5 +638,6 @@ int wk_transaction(struct wk_worker *w)
 		output_abort(w);
 	}
 	end_all(w);
+	wk_split_free(w);
 	return w->error ? -ECANCELED : r;
 }

@@ -1,5 +1,5 @@
 # tests/: CLI integration tests (real transfers through bin/bulkhead) and SDK units.
-CLI_TESTS = tests/cli/docs-current.sh tests/cli/run-embulk-example.sh tests/cli/run-transfer.sh tests/cli/config-errors.sh tests/cli/example-plugin.sh tests/cli/tenants.sh
+CLI_TESTS = tests/cli/docs-current.sh tests/cli/run-embulk-example.sh tests/cli/run-transfer.sh tests/cli/config-errors.sh tests/cli/example-plugin.sh tests/cli/tenants.sh tests/cli/split-input.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/lib.sh $(CLI_TESTS) examples tests/plugins/versioned-1.yml tests/plugins/versioned-2.yml
 

@@ -168,6 +168,16 @@ struct run {
 	uint64_t header_left;
 	int at_start; /* a byte order mark may still come */
 	int skipping; /* dropping the rest of an oversized line */
+	/* A part of a split file (run_part; NULL for a whole stream): */
+	bh_part *part;
+	uint64_t offset;     /* file offset of the next byte the stream gives */
+	uint64_t base;       /* file offset of the data process() works on */
+	uint64_t next_start; /* the next part's first record; UINT64_MAX while unknown */
+	int seeking;         /* dropping bytes up to the first line end (the previous part's) */
+	int stopped;         /* reached next_start: the rest is the next part's */
+	uint64_t stop_at;    /* file offset of the record boundary where it stopped */
+	uint64_t line_base;  /* line ends before this part's first record */
+	int base_known;
 };
 
 /* An invalid record: the host's reject policy decides, unless
@@ -175,8 +185,17 @@ struct run {
 static int report(struct run *run, const char *rec, size_t len, uint32_t column)
 {
 	struct csv_task *t = &run->t;
-	bh_location loc = { t->source, t->line + 1, column };
+	bh_location loc;
 	int r;
+	/* A part learns its line numbers when the parts before it are done. */
+	if (!run->base_known) {
+		if ((r = bh_host->part_line_base(t->ctx, &run->line_base)) < 0)
+			return r;
+		run->base_known = 1;
+	}
+	loc.source = t->source;
+	loc.line = run->line_base + t->line + 1;
+	loc.column = column;
 	/* The record's own line end is not part of it. */
 	if (len && rec[len - 1] == '\n')
 		len--;
@@ -232,6 +251,11 @@ static int process(struct run *run, const char *data, size_t len, int eof, size_
 	while (pos < len) {
 		struct csv_result res;
 		enum csv_status st;
+		if (run->base + pos >= run->next_start && !run->skipping && !run->header_left) {
+			run->stopped = 1; /* a record boundary in the next part */
+			run->stop_at = run->base + pos;
+			break;
+		}
 		if (run->skipping || run->header_left) {
 			size_t n = csv_line_length(data + pos, data + len, eof);
 			if (n == 0 && !eof) {
@@ -333,11 +357,15 @@ static void start_skipping(struct run *run)
 static int drain_carry(struct run *run, int eof)
 {
 	size_t used;
-	int r = process(run, run->carry, run->carry_len, eof, &used);
+	int r;
+	run->base = run->offset - run->carry_len; /* the carry ends where the stream is */
+	r = process(run, run->carry, run->carry_len, eof, &used);
 	if (r < 0)
 		return r;
 	memmove(run->carry, run->carry + used, run->carry_len - used);
 	run->carry_len -= used;
+	if (run->stopped)
+		return 0;
 	if (run->carry_len > run->t.p->max_line && run->header_left) {
 		/* a long header line is not a record: drop it without buffering */
 		run->header_left--;
@@ -369,9 +397,12 @@ static int feed(struct run *run, const char *data, size_t n)
 	int r;
 	while (off < n) {
 		if (run->carry_len == 0) {
+			run->base = run->offset - (n - off); /* offset is past the chunk */
 			if ((r = process(run, data + off, n - off, 0, &used)) < 0)
 				return r;
 			off += used;
+			if (run->stopped)
+				return 0;
 			if (off < n && (r = carry_append(run, data + off, n - off)) < 0)
 				return r;
 			/* The leftover was just found incomplete: only its size matters now. */
@@ -386,24 +417,51 @@ static int feed(struct run *run, const char *data, size_t n)
 			if ((r = carry_append(run, data + off, take)) < 0)
 				return r;
 			off += take;
-			if ((r = drain_carry(run, 0)) < 0)
+			/* The carry now ends mid-chunk: offset - (n - off) is its end. */
+			run->offset -= n - off;
+			r = drain_carry(run, 0);
+			run->offset += n - off;
+			if (r < 0 || run->stopped)
 				return r;
 		}
 	}
 	return 0;
 }
 
-static int parser_run(void *state, bh_ctx *ctx, bh_stream *in, bh_page_builder *out)
+/* A part: finds where the next part's first record is assumed to start
+ * (after the first line end at or after part->end) in the chunk that holds
+ * bytes [chunk, chunk + n) of the file. */
+static void find_next_start(struct run *run, const char *data, size_t n, uint64_t chunk)
+{
+	uint64_t end = run->part->end;
+	const char *nl;
+	size_t from;
+	if (run->next_start != UINT64_MAX || end == UINT64_MAX || chunk + n <= end)
+		return;
+	from = end > chunk ? (size_t)(end - chunk) : 0;
+	nl = memchr(data + from, '\n', n - from);
+	if (nl)
+		run->next_start = chunk + (uint64_t)(nl - data) + 1;
+}
+
+static int run_stream(struct csv_parser *p, bh_ctx *ctx, bh_stream *in, bh_part *part, bh_page_builder *out)
 {
 	struct run run;
 	int r = 0;
 	memset(&run, 0, sizeof(run));
-	run.t.p = state;
+	run.t.p = p;
 	run.t.ctx = ctx;
 	run.t.pb = out;
 	run.t.source = in->name;
-	run.header_left = (uint64_t)run.t.p->skip_header_lines;
-	run.at_start = 1;
+	run.part = part;
+	run.next_start = UINT64_MAX;
+	run.offset = part ? part->start : 0;
+	run.seeking = part && !part->start_is_record;
+	run.base_known = !part || part->first; /* line numbers start at 1 */
+	if (!part || part->first) {
+		run.header_left = (uint64_t)run.t.p->skip_header_lines;
+		run.at_start = 1;
+	}
 	for (;;) {
 		const char *data;
 		ssize_t n = in->read(in->self, &data);
@@ -416,12 +474,41 @@ static int parser_run(void *state, bh_ctx *ctx, bh_stream *in, bh_page_builder *
 				r = drain_carry(&run, 1);
 			break;
 		}
-		if ((r = feed(&run, data, (size_t)n)) < 0)
+		if (part)
+			find_next_start(&run, data, (size_t)n, run.offset);
+		run.offset += (uint64_t)n;
+		if (run.seeking) { /* the bytes before the first line end are the previous part's */
+			const char *nl = memchr(data, '\n', (size_t)n);
+			if (!nl)
+				continue;
+			run.seeking = 0;
+			n -= nl + 1 - data;
+			data = nl + 1;
+			if (n == 0)
+				continue;
+		}
+		if ((r = feed(&run, data, (size_t)n)) < 0 || run.stopped)
 			break;
+	}
+	if (r == 0 && part) {
+		/* Stopped at the next part's first record, or ran to the end of the file. */
+		part->stop = run.stopped ? run.stop_at : run.offset;
+		part->lines = run.t.line;
+		part->stop_exact = run.next_start == UINT64_MAX || run.next_start == part->stop;
 	}
 	free(run.carry);
 	free(run.t.scratch);
 	return r;
+}
+
+static int parser_run(void *state, bh_ctx *ctx, bh_stream *in, bh_page_builder *out)
+{
+	return run_stream(state, ctx, in, NULL, out);
+}
+
+static int parser_run_part(void *state, bh_ctx *ctx, bh_stream *in, bh_part *part, bh_page_builder *out)
+{
+	return run_stream(state, ctx, in, part, out);
 }
 
 const bh_parser_vtable csv_parser_vtable = {
@@ -430,4 +517,5 @@ const bh_parser_vtable csv_parser_vtable = {
 	.run = parser_run,
 	.end = parser_end,
 	.guess = csv_guess,
+	.run_part = parser_run_part,
 };

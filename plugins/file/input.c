@@ -204,7 +204,22 @@ static void input_stream_close(void *self)
 	free(in);
 }
 
-static int input_open_task(void *state, bh_ctx *ctx, uint32_t task, bh_stream *out)
+static int input_task_size(void *state, uint32_t task, uint64_t *bytes)
+{
+	struct input_state *s = state;
+	struct stat st;
+	if (task >= s->files.count)
+		return -EINVAL;
+	if (stat(s->files.paths[task], &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -ENOTSUP; /* a named pipe: read from its start only */
+	*bytes = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Opens task's file and positions it at offset (0 for a named pipe). */
+static int input_open_task_at(void *state, bh_ctx *ctx, uint32_t task, uint64_t offset, bh_stream *out)
 {
 	struct input_state *s = state;
 	struct input_stream *in;
@@ -235,6 +250,11 @@ static int input_open_task(void *state, bh_ctx *ctx, uint32_t task, bh_stream *o
 		r = BH_EDATA;
 		goto fail;
 	}
+	if (offset > 0 && (!S_ISREG(st.st_mode) || lseek(in->fd, (off_t)offset, SEEK_SET) < 0)) {
+		r = S_ISREG(st.st_mode) ? -errno : -ESPIPE;
+		bh_error(ctx, "cannot read %s from byte %llu: %s", path, (unsigned long long)offset, strerror(-r));
+		goto fail;
+	}
 	in->buf = malloc(in->size);
 	if (in->buf == NULL) {
 		r = -ENOMEM;
@@ -248,6 +268,11 @@ static int input_open_task(void *state, bh_ctx *ctx, uint32_t task, bh_stream *o
 fail:
 	input_stream_close(in);
 	return r;
+}
+
+static int input_open_task(void *state, bh_ctx *ctx, uint32_t task, bh_stream *out)
+{
+	return input_open_task_at(state, ctx, task, 0, out);
 }
 
 static int input_commit(void *state, bh_ctx *ctx)
@@ -283,4 +308,6 @@ const bh_input_vtable file_input_vtable = {
 	.open_task = input_open_task,
 	.commit = input_commit,
 	.end = input_end,
+	.task_size = input_task_size,
+	.open_task_at = input_open_task_at,
 };

@@ -366,6 +366,25 @@ static int output_open_sink(void *state, bh_ctx *ctx, uint32_t task, bh_sink *ou
 	return 0;
 }
 
+/* A task's attempt is void: drop its staged file; the task opens a new one. */
+static int output_discard_task(void *state, bh_ctx *ctx, uint32_t task)
+{
+	struct output_state *s = state;
+	if (task >= s->task_count) {
+		bh_error(ctx, "task %u is out of range (%u tasks)", task, s->task_count);
+		return BH_EPLUGIN;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (s->files[task].temp_path != NULL) {
+		unlink(s->files[task].temp_path);
+		free(s->files[task].temp_path);
+		s->files[task].temp_path = NULL;
+	}
+	s->files[task].finished = 0;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
 static void unlink_staged(struct output_state *s)
 {
 	uint32_t i;
@@ -447,6 +466,7 @@ const bh_output_vtable file_output_vtable = {
 	.struct_size = sizeof(bh_output_vtable),
 	.begin = output_begin,
 	.open_sink = output_open_sink,
+	.discard_task = output_discard_task,
 	.commit = output_commit,
 	.abort = output_abort,
 	.end = output_end,

@@ -55,6 +55,14 @@ struct parser_run {
 	char *carry;
 	size_t carry_len, carry_cap;
 	int oversize;
+	/* A part of a split file (run_part; NULL for a whole stream): */
+	bh_part *part;
+	uint64_t line_start;  /* file offset where the current line starts */
+	uint64_t next_start;  /* the next part's first line; UINT64_MAX while unknown */
+	int stopped;
+	uint64_t line_base;   /* lines before this part's first line */
+	int base_known;
+	int bom_possible;     /* the stream starts at the file's start */
 };
 
 static void parser_end(void *state)
@@ -192,12 +200,19 @@ static int invalid_line(struct parser_run *run, const char *line, size_t len,
 {
 	bh_location where = {
 		.source = run->source,
-		.line = run->line_no,
 		.column = why->offset + 1,
 	};
 	const char *source = run->source != NULL ? run->source : "input";
+	int r;
 
 	bh_pb_discard_record(run->pb);
+	/* A part learns its line numbers when the parts before it are done. */
+	if (!run->base_known) {
+		if ((r = bh_host->part_line_base(run->ctx, &run->line_base)) < 0)
+			return r;
+		run->base_known = 1;
+	}
+	where.line = run->line_base + run->line_no;
 	if (run->st->stop_on_invalid) {
 		bh_error(run->ctx, "%s:%" PRIu64 ":%" PRIu64 ": %s (stopped: stop_on_invalid_record is true)",
 			 source, where.line, where.column, why->reason);
@@ -229,7 +244,7 @@ static int handle_line(struct parser_run *run, const char *line, size_t len, int
 	int r;
 
 	run->line_no++;
-	if (run->line_no == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+	if (run->line_no == 1 && run->bom_possible && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
 		line += 3;
 		len -= 3;
 	}
@@ -289,7 +304,7 @@ static int carry_flush(struct parser_run *run)
 {
 	int oversize = run->oversize;
 	size_t len = run->carry_len, body = len;
-	if (run->line_no == 0 && len >= 3 && memcmp(run->carry, "\xEF\xBB\xBF", 3) == 0)
+	if (run->line_no == 0 && run->bom_possible && len >= 3 && memcmp(run->carry, "\xEF\xBB\xBF", 3) == 0)
 		body -= 3; /* not counted, as when the line arrives whole */
 	/* A line of exactly max_line_size bytes plus CR fits; anything longer does not. */
 	if (!oversize && body > run->st->max_line_size &&
@@ -300,13 +315,29 @@ static int carry_flush(struct parser_run *run)
 	return handle_line(run, run->carry, len, oversize);
 }
 
-static int chunk(struct parser_run *run, const char *data, size_t n)
+/* Has the current line (starting at line_start) reached the next part? */
+static int at_next_part(struct parser_run *run)
+{
+	if (run->line_start < run->next_start)
+		return 0;
+	run->stopped = 1;
+	return 1;
+}
+
+/* Parses the lines of data, bytes [offset, offset + n) of the file. */
+static int chunk(struct parser_run *run, const char *data, size_t n, uint64_t offset)
 {
 	const char *p = data, *end = data + n;
 	int r;
 
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl;
+		if (run->carry_len == 0 && !run->oversize) { /* a line starts at p */
+			run->line_start = offset + (uint64_t)(p - data);
+			if (at_next_part(run))
+				return 0;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			return carry_append(run, p, (size_t)(end - p));
 		if (run->carry_len > 0 || run->oversize) {
@@ -322,14 +353,20 @@ static int chunk(struct parser_run *run, const char *data, size_t n)
 	return 0;
 }
 
-static int parser_run(void *state, bh_ctx *ctx, bh_stream *in, bh_page_builder *pb)
+static int run_stream(void *state, bh_ctx *ctx, bh_stream *in, bh_part *part, bh_page_builder *pb)
 {
 	struct parser_run run = {
 		.st = state,
 		.ctx = ctx,
 		.source = in->name,
 		.pb = pb,
+		.part = part,
+		.next_start = UINT64_MAX,
+		.base_known = !part || part->first,
+		.bom_possible = !part || part->first,
 	};
+	uint64_t offset = part ? part->start : 0;
+	int seeking = part && !part->start_is_record;
 	const char *data;
 	ssize_t n;
 	int r;
@@ -345,17 +382,53 @@ static int parser_run(void *state, bh_ctx *ctx, bh_stream *in, bh_page_builder *
 		}
 		if (n == 0)
 			break;
-		r = chunk(&run, data, (size_t)n);
+		/* A part: the next part's first line follows the first LF at or after its start. */
+		if (part && run.next_start == UINT64_MAX && part->end != UINT64_MAX &&
+		    offset + (uint64_t)n > part->end) {
+			size_t from = part->end > offset ? (size_t)(part->end - offset) : 0;
+			const char *nl = memchr(data + from, '\n', (size_t)n - from);
+			if (nl)
+				run.next_start = offset + (uint64_t)(nl - data) + 1;
+		}
+		if (seeking) { /* the bytes up to the first LF are the previous part's */
+			const char *nl = memchr(data, '\n', (size_t)n);
+			size_t skip = nl ? (size_t)(nl + 1 - data) : (size_t)n;
+			seeking = nl == NULL;
+			data += skip;
+			n -= (ssize_t)skip;
+			offset += skip;
+			if (n == 0)
+				continue;
+		}
+		r = chunk(&run, data, (size_t)n, offset);
+		offset += (uint64_t)n;
 		if (r < 0)
 			goto out;
+		if (run.stopped)
+			break;
 	}
 	r = 0;
-	if (run.carry_len > 0 || run.oversize)
+	if (!run.stopped && (run.carry_len > 0 || run.oversize) && !at_next_part(&run))
 		r = carry_flush(&run);
+	if (r == 0 && part) {
+		part->stop = run.stopped ? run.line_start : offset;
+		part->lines = run.line_no;
+		part->stop_exact = run.next_start == UINT64_MAX || run.next_start == part->stop;
+	}
 out:
 	free(run.carry);
 	jsonl_scratch_clear(&run.scratch);
 	return r;
+}
+
+static int parser_run(void *state, bh_ctx *ctx, bh_stream *in, bh_page_builder *pb)
+{
+	return run_stream(state, ctx, in, NULL, pb);
+}
+
+static int parser_run_part(void *state, bh_ctx *ctx, bh_stream *in, bh_part *part, bh_page_builder *pb)
+{
+	return run_stream(state, ctx, in, part, pb);
 }
 
 const bh_parser_vtable jsonl_parser_vtable = {
@@ -364,4 +437,5 @@ const bh_parser_vtable jsonl_parser_vtable = {
 	.run = parser_run,
 	.end = parser_end,
 	.guess = jsonl_guess,
+	.run_part = parser_run_part,
 };

@@ -12,7 +12,8 @@ static const bh_option null_options[] = {
 };
 
 struct null_state {
-	uint64_t records; /* added to by every task's thread */
+	uint32_t task_count;
+	uint64_t *records; /* per task: a task's void attempt can be taken back */
 };
 
 static int null_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *schema,
@@ -21,20 +22,30 @@ static int null_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *schema
 	struct null_state *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return -ENOMEM;
+	s->task_count = task_count;
+	s->records = calloc(task_count ? task_count : 1, sizeof(*s->records));
+	if (s->records == NULL) {
+		free(s);
+		return -ENOMEM;
+	}
 	*state = s;
 	return 0;
 }
 
 static int null_open_task(void *state, bh_ctx *ctx, uint32_t task, void **task_state)
 {
-	*task_state = state;
+	struct null_state *s = state;
+	if (task >= s->task_count) {
+		bh_error(ctx, "task %u is out of range (%u tasks)", task, s->task_count);
+		return BH_EPLUGIN;
+	}
+	*task_state = &s->records[task]; /* only this task's thread writes it */
 	return 0;
 }
 
 static int null_add(void *task_state, bh_ctx *ctx, const bh_page *page)
 {
-	struct null_state *s = task_state;
-	__atomic_add_fetch(&s->records, page->nrows, __ATOMIC_RELAXED);
+	*(uint64_t *)task_state += page->nrows;
 	return 0;
 }
 
@@ -47,11 +58,21 @@ static void null_close_task(void *task_state)
 {
 }
 
+static int null_discard_task(void *state, bh_ctx *ctx, uint32_t task)
+{
+	struct null_state *s = state;
+	if (task < s->task_count)
+		s->records[task] = 0;
+	return 0;
+}
+
 static int null_commit(void *state, bh_ctx *ctx)
 {
 	struct null_state *s = state;
-	bh_log(ctx, BH_LOG_INFO, "null: discarded %" PRIu64 " records",
-	       __atomic_load_n(&s->records, __ATOMIC_RELAXED));
+	uint64_t total = 0;
+	for (uint32_t i = 0; i < s->task_count; i++)
+		total += s->records[i];
+	bh_log(ctx, BH_LOG_INFO, "null: discarded %" PRIu64 " records", total);
 	return 0;
 }
 
@@ -61,7 +82,10 @@ static void null_abort(void *state, bh_ctx *ctx)
 
 static void null_end(void *state)
 {
-	free(state);
+	struct null_state *s = state;
+	if (s)
+		free(s->records);
+	free(s);
 }
 
 static const bh_output_vtable null_vtable = {
@@ -74,6 +98,7 @@ static const bh_output_vtable null_vtable = {
 	.commit = null_commit,
 	.abort = null_abort,
 	.end = null_end,
+	.discard_task = null_discard_task,
 };
 
 static const bh_component null_components[] = {

@@ -433,6 +433,13 @@ static int64_t host_task_index(bh_ctx *ctx)
 	return ctx->task;
 }
 
+static int host_part_line_base(bh_ctx *ctx, uint64_t *lines)
+{
+	if (!ctx->rt->on_part_line_base)
+		return -ENOTSUP;
+	return ctx->rt->on_part_line_base(ctx->rt->user, ctx, lines);
+}
+
 static const bh_host_api host_api = {
 	.struct_size = sizeof(bh_host_api),
 	.abi_major = BH_ABI_MAJOR,
@@ -457,6 +464,7 @@ static const bh_host_api host_api = {
 	.temp_dir = host_temp_dir,
 	.run_time = host_run_time,
 	.task_index = host_task_index,
+	.part_line_base = host_part_line_base,
 };
 
 const bh_host_api *rt_host_api(void)

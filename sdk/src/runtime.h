@@ -22,6 +22,8 @@ struct rt_runtime {
 	int (*on_reject)(void *user, bh_ctx *ctx, const bh_location *where, const char *record,
 			 size_t len, const char *reason);
 	void (*on_bytes)(void *user, uint64_t n);
+	/* part_line_base (ABI 1.1); -ENOTSUP when unset. */
+	int (*on_part_line_base)(void *user, bh_ctx *ctx, uint64_t *lines);
 	const char *temp_dir;
 	bh_timestamp run_time;
 	pthread_mutex_t lock; /* guards next-config sections */

@@ -12,7 +12,7 @@ for v in 1 2; do
 	cat >"$T/src$v/manifest.yml" <<YAML
 name: versioned
 version: $ver
-abi: "1.0"
+abi: "1.1"
 description: test plugin
 library: versioned.so
 kinds: [input]

@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define BH_ABI_MAJOR 1
-#define BH_ABI_MINOR 0
+#define BH_ABI_MINOR 1 /* 1.1: split inputs (bh_part, task_size, open_task_at, run_part, discard_task) */
 #define BH_PLUGIN_ENTRY_SYMBOL "bh_plugin_entry_v1"
 
 /* Negative codes of our own, beyond errno's range. */
@@ -163,6 +163,16 @@ typedef struct bh_host_api {
 	bh_timestamp (*run_time)(bh_ctx *ctx);
 	/* Number of the task this ctx belongs to, or -1 for the transaction. */
 	int64_t (*task_index)(bh_ctx *ctx);
+
+	/* ---- ABI 1.1 ---- */
+	/* A parser running a part (run_part) that needs line numbers, to name an
+	 * invalid record: waits until every earlier part of the file is done and
+	 * this part's first record is known to be where it assumed, then sets
+	 * *lines to the line ends before that record.  Returns -ECANCELED when
+	 * the assumption was wrong or the transfer is stopping: the parser
+	 * returns that code at once (the host runs the part again from the right
+	 * place, and nothing it reported is kept). */
+	int (*part_line_base)(bh_ctx *ctx, uint64_t *lines);
 } bh_host_api;
 
 /* The host table handed to this plugin; set by the entry point. */
@@ -211,7 +221,39 @@ typedef struct bh_input_vtable {
 	/* All tasks succeeded: record what the next run starts from. */
 	int (*commit)(void *state, bh_ctx *ctx);
 	void (*end)(void *state);
+
+	/* ---- ABI 1.1, optional: byte inputs whose tasks can be read from any
+	 * offset (regular files), so the host may split a large one into parts. */
+	/* Sets *bytes to the size of task's stream, or returns -ENOTSUP when it
+	 * has no fixed size or can not seek (a pipe). */
+	int (*task_size)(void *state, uint32_t task, uint64_t *bytes);
+	/* Opens task's byte stream starting at byte offset, to its end. */
+	int (*open_task_at)(void *state, bh_ctx *ctx, uint32_t task, uint64_t offset, bh_stream *out);
 } bh_input_vtable;
+
+/* One part of a large input file, parsed as a task of its own (ABI 1.1).
+ *
+ * The host cuts a file at byte offsets; part k's stream starts at `start`
+ * and runs to the end of the file.  Every part other than the file's first
+ * assumes that the first line end at or after its `start` ends a record, and
+ * parses the records that begin after it (or at `start` itself when
+ * start_is_record).  A part parses every record that begins before the next
+ * part's first record (found the same way from `end`) and stops at the
+ * first record boundary at or after it, reporting whether that boundary is
+ * the one the next part assumed.  Line ends count "\n", "\r\n" and a lone
+ * "\r" once each. */
+typedef struct bh_part {
+	uint32_t struct_size;
+	uint64_t start;      /* byte of the file where the stream starts */
+	uint64_t end;        /* the next part's start; UINT64_MAX for the file's last part */
+	int start_is_record; /* start is a record boundary (the file's start, or a part run again) */
+	int first;           /* the file's first part: a header and byte order mark come here */
+	/* Set by the parser when it returns 0: */
+	uint64_t stop;   /* byte of the file where it stopped (the next part's first record) */
+	uint64_t lines;  /* line ends from its first record up to stop */
+	int stop_exact;  /* stop is the next part's assumed first record, in the parser's
+			  * plain record state (not inside a header or a skipped line) */
+} bh_part;
 
 typedef struct bh_parser_vtable {
 	uint32_t struct_size;
@@ -221,6 +263,11 @@ typedef struct bh_parser_vtable {
 	/* Guess parser settings from a sample; *out is a JSON object text with the
 	 * suggested options (type included), freed by the caller with free(). */
 	int (*guess)(bh_ctx *ctx, const char *sample, size_t len, char **out);
+
+	/* ---- ABI 1.1, optional: parses one part of a split file (see bh_part).
+	 * Parsers that can find a record boundary from a line end implement it;
+	 * the host splits only inputs whose parser does. */
+	int (*run_part)(void *state, bh_ctx *ctx, bh_stream *in, bh_part *part, bh_page_builder *out);
 } bh_parser_vtable;
 
 typedef struct bh_decoder_vtable {
@@ -282,6 +329,12 @@ typedef struct bh_output_vtable {
 	/* Something failed: remove everything staged; must leave prior output intact. */
 	void (*abort)(void *state, bh_ctx *ctx);
 	void (*end)(void *state);
+
+	/* ---- ABI 1.1, optional: drops everything task `task` staged (its sink
+	 * or task was closed, finished or not); the task is then opened again
+	 * and runs from its start.  The host splits inputs into parts only for
+	 * outputs that implement it (a part's first attempt may be void). */
+	int (*discard_task)(void *state, bh_ctx *ctx, uint32_t task);
 } bh_output_vtable;
 
 /* ---- the plugin's table -------------------------------------------------- */
