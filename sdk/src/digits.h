@@ -47,6 +47,31 @@ static inline void digits_put(uint64_t d, int nd, char *dst)
 		p[-1] = (char)('0' + d);
 }
 
+/* The 8 digits of v < 10^8 as text in a little-endian word (the first digit
+ * in the lowest byte), by division in the lanes of one register: two 4-digit
+ * halves in 32-bit lanes, then four 2-digit quarters in 16-bit lanes, then
+ * eight digits in bytes.  x / 100 = (x * 5243) >> 19 for x < 10^4 and
+ * x / 10 = (x * 103) >> 10 for x < 100; no lane overflows into the next. */
+static inline uint64_t digits_eight(uint32_t v)
+{
+	uint64_t hi = v / 10000, y, q;
+	y = hi | (uint64_t)(v - (uint32_t)hi * 10000) << 32;
+	q = ((y * 5243) >> 19) & UINT64_C(0x0000007f0000007f);
+	y = q | (y - q * 100) << 16;
+	q = ((y * 103) >> 10) & UINT64_C(0x000f000f000f000f);
+	y = q | (y - q * 10) << 8;
+	return y | UINT64_C(0x3030303030303030);
+}
+
+/* Stores 8 characters held first-in-the-lowest-byte. */
+static inline void digits_store8(char *p, uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	memcpy(p, &w, 8);
+}
+
 /* The 8 (4) bytes at p as a little-endian word. */
 static inline uint64_t digits_load8(const char *p)
 {

@@ -112,32 +112,7 @@ static uint64_t shortest(uint64_t c, int q, int *exp10)
 	return vb < 4 * s + 2 || (vb == 4 * s + 2 && (s & 1) == 0) ? s : t;
 }
 
-/* The 8 digits of v < 10^8 as text in a little-endian word (the first digit
- * in the lowest byte), by division in the lanes of one register: two 4-digit
- * halves in 32-bit lanes, then four 2-digit quarters in 16-bit lanes, then
- * eight digits in bytes.  x / 100 = (x * 5243) >> 19 for x < 10^4 and
- * x / 10 = (x * 103) >> 10 for x < 100; no lane overflows into the next. */
-static inline uint64_t eight_digits(uint32_t v)
-{
-	uint64_t hi = v / 10000, y, q;
-	y = hi | (uint64_t)(v - (uint32_t)hi * 10000) << 32;
-	q = ((y * 5243) >> 19) & UINT64_C(0x0000007f0000007f);
-	y = q | (y - q * 100) << 16;
-	q = ((y * 103) >> 10) & UINT64_C(0x000f000f000f000f);
-	y = q | (y - q * 10) << 8;
-	return y | UINT64_C(0x3030303030303030);
-}
-
 #define ZEROS UINT64_C(0x3030303030303030) /* "00000000" */
-
-/* Stores 8 characters held first-in-the-lowest-byte. */
-static inline void put_word(char *p, uint64_t w)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	memcpy(p, &w, 8);
-}
 
 /* Writes the text of v.  All digits are made at once: the significand is
  * scaled to exactly 17 digits (trailing zeros are cheaper to count in the
@@ -195,9 +170,9 @@ size_t bh_format_double(double v, char *buf)
 
 	high = d / 100000000;
 	first = (char)('0' + high / 100000000);
-	w1 = eight_digits((uint32_t)(high % 100000000));
+	w1 = digits_eight((uint32_t)(high % 100000000));
 	x = d % 100000000;
-	w2 = x ? eight_digits((uint32_t)x) : ZEROS; /* short decimals: no work */
+	w2 = x ? digits_eight((uint32_t)x) : ZEROS; /* short decimals: no work */
 	/* Significant digits: 17 less the trailing '0' bytes (the last digit
 	 * is the word's highest byte). */
 	if ((x = w2 ^ ZEROS) != 0)
@@ -213,14 +188,14 @@ size_t bh_format_double(double v, char *buf)
 			memcpy(buf + len, "0.000000", 8);
 			len += (size_t)(2 - point);
 			buf[len] = first;
-			put_word(buf + len + 1, w1);
-			put_word(buf + len + 9, w2);
+			digits_store8(buf + len + 1, w1);
+			digits_store8(buf + len + 9, w2);
 			return len + (size_t)nd;
 		}
 		if (point >= nd) { /* DIGITS000.0: the zeros are in the words */
 			buf[len] = first;
-			put_word(buf + len + 1, w1);
-			put_word(buf + len + 9, w2);
+			digits_store8(buf + len + 1, w1);
+			digits_store8(buf + len + 9, w2);
 			len += (size_t)point;
 			memcpy(buf + len, ".0", 2);
 			return len + 2;
@@ -236,10 +211,10 @@ size_t bh_format_double(double v, char *buf)
 			size_t from = 0;
 			int at = point;
 			buf[len + 1] = first;
-			put_word(buf + len + 2, w1);
-			put_word(buf + len + 10, w2);
+			digits_store8(buf + len + 2, w1);
+			digits_store8(buf + len + 10, w2);
 			if (at >= 8) {
-				put_word(buf + len, s);
+				digits_store8(buf + len, s);
 				shifted = w2 << 16 | (w1 >> 48);
 				s = w1 >> 56 | w2 << 8;
 				from = 8;
@@ -248,9 +223,9 @@ size_t bh_format_double(double v, char *buf)
 			if (at < 8) {
 				keep = (UINT64_C(1) << (8 * at)) - 1;
 				s = (s & keep) | (uint64_t)'.' << (8 * at) | (shifted & ~(keep << 8 | 0xff));
-				put_word(buf + len + from, s);
+				digits_store8(buf + len + from, s);
 			} else { /* point 16 */
-				put_word(buf + len + 8, s);
+				digits_store8(buf + len + 8, s);
 				buf[len + 16] = '.';
 			}
 		}
@@ -259,8 +234,8 @@ size_t bh_format_double(double v, char *buf)
 	/* D.IGITSe+XX */
 	buf[len] = first;
 	buf[len + 1] = '.';
-	put_word(buf + len + 2, w1);
-	put_word(buf + len + 10, w2);
+	digits_store8(buf + len + 2, w1);
+	digits_store8(buf + len + 10, w2);
 	len += nd > 1 ? (size_t)nd + 1 : 1;
 	e10 = point - 1;
 	buf[len++] = 'e';
