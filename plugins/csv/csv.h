@@ -40,17 +40,15 @@ int csv_config_zone(bh_ctx *ctx, const bh_config *cfg, const char *key, int32_t 
 /* A string option that may be absent: *out = NULL then. */
 int csv_config_optional_string(bh_ctx *ctx, const bh_config *cfg, const char *key, const char **out);
 
-/* utf8.c: is s[0..n) well-formed UTF-8 (no overlongs or surrogates)? */
-int csv_utf8_valid(const char *s, size_t n);
-/* Bytes of the longest well-formed prefix of s[0..n) (it ends before the
- * first bad or truncated sequence). */
-size_t csv_utf8_prefix(const char *s, size_t n);
-
-/* The same, with the common all-ASCII case decided inline a word at a time. */
+/* Is s[0..n) well-formed UTF-8 (no overlongs or surrogates)?  The SDK's
+ * validator, with the common all-ASCII short value decided inline a word
+ * at a time. */
 static inline int csv_utf8_ok(const char *s, size_t n)
 {
 	uint64_t acc = 0, w;
 	size_t i = 0;
+	if (n > 64)
+		return bh_utf8_valid(s, n);
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
 		acc |= w;
@@ -62,7 +60,11 @@ static inline int csv_utf8_ok(const char *s, size_t n)
 		for (; i < n; i++)
 			acc |= (unsigned char)s[i];
 	}
-	return (acc & UINT64_C(0x8080808080808080)) == 0 || csv_utf8_valid(s, n);
+	return (acc & UINT64_C(0x8080808080808080)) == 0 || bh_utf8_valid(s, n);
+}
+static inline int csv_utf8_valid(const char *s, size_t n)
+{
+	return bh_utf8_valid(s, n);
 }
 
 /* json_check.c: is s[0..n) one complete JSON value? */

@@ -8,10 +8,10 @@ plugins_csv_csv_so_SOURCES = \
 	plugins/csv/parser.h \
 	plugins/csv/parser.c \
 	plugins/csv/record.c \
+	plugins/csv/fast.c \
 	plugins/csv/formatter.c \
 	plugins/csv/guess.c \
-	plugins/csv/json_check.c \
-	plugins/csv/utf8.c
+	plugins/csv/json_check.c
 plugins_csv_csv_so_CFLAGS = $(PLUGIN_CC_FLAGS)
 plugins_csv_csv_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
 plugins_csv_csv_so_LDADD = sdk/libbulkhead-sdk.a -lm
@@ -26,3 +26,11 @@ tests_unit_test_text_LDADD = sdk/libbulkhead-sdk.a $(CHECK_LIBS) -lm
 tests_unit_test_csv_SOURCES = tests/unit/test-csv.c
 tests_unit_test_csv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_csv_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_LIBS) -ldl -lm
+
+# The record tokenizer on its own: the fast path against the general one.
+check_PROGRAMS += tests/unit/test-csv-record
+TESTS += tests/unit/test-csv-record
+tests_unit_test_csv_record_SOURCES = tests/unit/test-csv-record.c plugins/csv/record.c plugins/csv/fast.c \
+	plugins/csv/json_check.c
+tests_unit_test_csv_record_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_csv_record_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_LIBS) -ldl -lm

@@ -42,6 +42,14 @@ struct csv_task {
 	/* Bytes of the current chunk already known to be valid UTF-8: records
 	 * inside need no check of their own.  Reset for every chunk. */
 	const char *utf8_from, *utf8_to;
+	/* fast.c: the field masks of the 64 bytes from win_base (of data up to
+	 * win_end), kept for the next record.  Valid only while utf8_to is set:
+	 * csv_parse_record drops them on a new chunk (utf8_to NULL). */
+	const char *win_base, *win_end;
+	uint64_t win_field_end, win_special;
+	int fast_mode; /* fast.c: 0 undecided, -1 not this configuration, 1 on, 2 on with AVX2 */
+	int slow_only; /* tests: every record through the general tokenizer */
+	int no_avx2;   /* tests: the fast path with its SSE2 masks */
 	char reason[640];
 	char excerpt[4 * 64 + 8]; /* a value quoted in reason */
 };
@@ -71,5 +79,11 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
 /* Bytes up to and including the first line end at or after s, or 0 when it
  * is not within [s, end) (a lone \r at end counts only at eof). */
 size_t csv_line_length(const char *s, const char *end, int eof);
+
+/* fast.c: the plain records of the common configuration (a one-byte
+ * delimiter, a quote, no trimming).  Returns 1 with the record appended and
+ * res set as csv_parse_record would, or 0 when the record needs the general
+ * tokenizer (the page may hold some of its bytes: discard them). */
+int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct csv_result *res);
 
 #endif

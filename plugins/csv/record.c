@@ -481,7 +481,15 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *end, int eof,
 				 struct csv_result *res)
 {
-	enum csv_status st = parse_record(t, s, end, eof, res, 1);
+	enum csv_status st;
+	if (!t->utf8_to) /* a new chunk (parser.c): the masks kept are not of it */
+		t->win_base = NULL;
+	if (!t->slow_only && t->fast_mode >= 0 && csv_fast_record(t, s, end, res)) {
+		st = CSV_RECORD;
+	} else {
+		bh_pb_discard_record(t->pb);
+		st = parse_record(t, s, end, eof, res, 1);
+	}
 	if (st == CSV_RECORD) {
 		const char *rend = s + res->consumed;
 		if (s < t->utf8_from || rend > t->utf8_to) {
@@ -490,7 +498,7 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
 			if (n > want)
 				n = want;
 			t->utf8_from = s;
-			t->utf8_to = s + csv_utf8_prefix(s, n);
+			t->utf8_to = s + bh_utf8_prefix(s, n);
 		}
 		if (rend <= t->utf8_to)
 			return st;

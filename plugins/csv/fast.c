@@ -1,0 +1,368 @@
+/* The csv tokenizer's fast path: one record in the common configuration (a
+ * one-byte delimiter, a quote character, no trimming), found from 64-bit
+ * masks of the bytes that can end a field, 64 input bytes per mask, and
+ * stored straight into the current row of the page.
+ *
+ * It handles only records it can finish without a judgement call: anything
+ * else (the end of the data before the record ends, a line end inside
+ * quotes, bytes after a closing quote, a lone \r, too few or too many
+ * columns, a value its column rejects, an oversized record, a comment or
+ * empty line) makes it give up, and csv_parse_record parses the record again
+ * with the general tokenizer (record.c), which decides and words the reason.
+ * So the fast path never changes what a record means, only how fast the
+ * plain ones go. */
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+#include "plugins/csv/parser.h"
+
+#define WINDOW 64 /* input bytes per mask */
+
+/* Bit i of each mask stands for byte base[i] of a window.  When the data
+ * ends inside the window, the bit for its end is set in both masks, so a
+ * search always stops there. */
+struct masks {
+	uint64_t field_end; /* delimiter, \n, \r */
+	uint64_t special;   /* quote, escape, \n, \r: what a quoted field must look at */
+};
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_PATH 1
+/* The masks 32 bytes a step, on CPUs with AVX2 (checked at run time). */
+__attribute__((target("avx2"))) static void masks64_avx2(struct masks *out, const char *src, unsigned char delim,
+								 unsigned char quote, unsigned char esc)
+{
+	__m256i d = _mm256_set1_epi8((char)delim), q = _mm256_set1_epi8((char)quote);
+	__m256i e = _mm256_set1_epi8((char)esc), lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
+	uint64_t f = 0, sp = 0;
+	for (int i = 0; i < 2; i++) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + 32 * i));
+		__m256i nl = _mm256_or_si256(_mm256_cmpeq_epi8(x, lf), _mm256_cmpeq_epi8(x, cr));
+		uint32_t mf = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(nl, _mm256_cmpeq_epi8(x, d)));
+		uint32_t ms = (uint32_t)_mm256_movemask_epi8(
+			_mm256_or_si256(nl, _mm256_or_si256(_mm256_cmpeq_epi8(x, q), _mm256_cmpeq_epi8(x, e))));
+		f |= (uint64_t)mf << (32 * i);
+		sp |= (uint64_t)ms << (32 * i);
+	}
+	out->field_end = f;
+	out->special = sp;
+}
+#endif
+
+/* The masks of src[0..64): 16 bytes a step with SSE2 (part of every x86-64),
+ * else a byte at a time. */
+static inline void masks64(struct masks *out, const char *src, unsigned char delim, unsigned char quote, unsigned char esc,
+				   int avx2)
+{
+	uint64_t f = 0, sp = 0;
+#if defined(HAVE_AVX2_PATH)
+	if (avx2) {
+		masks64_avx2(out, src, delim, quote, esc);
+		return;
+	}
+#endif
+#if defined(__SSE2__)
+	__m128i d = _mm_set1_epi8((char)delim), q = _mm_set1_epi8((char)quote), e = _mm_set1_epi8((char)esc);
+	__m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	for (int i = 0; i < 4; i++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + 16 * i));
+		__m128i nl = _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr));
+		uint32_t mf = (uint32_t)_mm_movemask_epi8(_mm_or_si128(nl, _mm_cmpeq_epi8(x, d)));
+		uint32_t ms = (uint32_t)_mm_movemask_epi8(
+			_mm_or_si128(nl, _mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, e))));
+		f |= (uint64_t)mf << (16 * i);
+		sp |= (uint64_t)ms << (16 * i);
+	}
+#else
+	(void)avx2;
+	for (int i = 0; i < WINDOW; i++) {
+		unsigned char c = (unsigned char)src[i];
+		uint64_t nl = c == '\n' || c == '\r';
+		f |= (nl | (c == delim)) << i;
+		sp |= (nl | (c == quote) | (c == esc)) << i;
+	}
+#endif
+	out->field_end = f;
+	out->special = sp;
+}
+
+/* The masks of [p, p + 64), or of [p, end) and end. */
+static void window_load(struct masks *m, const char *p, const char *end, unsigned char delim, unsigned char quote,
+			unsigned char esc, int avx2)
+{
+	size_t avail = (size_t)(end - p);
+	if (avail >= WINDOW) {
+		masks64(m, p, delim, quote, esc, avx2);
+		return;
+	}
+	char pad[WINDOW];
+	uint64_t stop = UINT64_C(1) << avail;
+	memcpy(pad, p, avail);
+	memset(pad + avail, 0, WINDOW - avail);
+	masks64(m, pad, delim, quote, esc, avx2);
+	m->field_end = (m->field_end & (stop - 1)) | stop;
+	m->special = (m->special & (stop - 1)) | stop;
+}
+
+/* The settings the loop needs, in locals (stores into the page could alias
+ * the parser's struct for the compiler). */
+struct fast_keys {
+	unsigned char delim, quote, esc;
+	int avx2;
+};
+
+/* The first byte at or after p (*base <= p <= end) marked in the chosen
+ * mask, end when there is none before it; moves the window (*base, *m)
+ * forward as needed. */
+static inline __attribute__((always_inline)) const char *window_next(const char **base, struct masks *m,
+								     const char *p, const char *end,
+								     struct fast_keys k, const int special)
+{
+	for (;;) {
+		size_t off = (size_t)(p - *base);
+		if (off < WINDOW) {
+			uint64_t bits = (special ? m->special : m->field_end) >> off;
+			if (bits)
+				return p + __builtin_ctzll(bits);
+			/* Nothing from p on: the window is whole (a short one has its
+			 * end bit), so base + 64 <= end, and the search goes on there. */
+			p = *base + WINDOW;
+		}
+		*base = p;
+		window_load(m, p, end, k.delim, k.quote, k.esc, k.avx2);
+	}
+}
+
+#define ARENA_SLACK 64 /* arena bytes past a value copy_run may write */
+
+/* Room for n bytes (plus the copy slack) at the end of the page arena. */
+static inline int arena_room(bh_page_builder *pb, size_t n)
+{
+	bh_page *pg = &pb->page;
+	if (pg->arena_cap - pg->arena_len >= n + ARENA_SLACK)
+		return 0;
+	return pb->reserve(pb, n + ARENA_SLACK);
+}
+
+/* Copies n bytes.  Up to 64 with four fixed 16-byte moves, no branch on the
+ * length, when the input has 64 bytes to read from src (before end): the
+ * arena has the slack for the excess, which the next copy or value
+ * overwrites.  Else memcpy. */
+static inline void copy_run(char *dst, const char *src, size_t n, const char *end)
+{
+	if (n <= 64 && end - src >= 64) {
+		char tmp[64];
+		memcpy(tmp, src, 64);
+		memcpy(dst, tmp, 64);
+	} else {
+		memcpy(dst, src, n);
+	}
+}
+
+#define MAX_DROPS 16 /* escapes of a quoted field the fast path keeps track of */
+
+/* A quoted field's content without its escapes: the bytes at drop[0..ndrop)
+ * (in order) are left out.  Returns the length written to dst. */
+static inline size_t unescape_to(char *dst, const char *v, size_t n, const char *const *drop, unsigned ndrop,
+				 const char *end)
+{
+	size_t len = 0;
+	for (unsigned i = 0; i < ndrop; i++) {
+		size_t run = (size_t)(drop[i] - v);
+		copy_run(dst + len, v, run, end);
+		len += run;
+		n -= run + 1;
+		v = drop[i] + 1;
+	}
+	copy_run(dst + len, v, n, end);
+	return len + n;
+}
+
+static inline void cell_string(bh_page *pg, bh_value *cell, size_t n)
+{
+	cell->u.s.off = (uint32_t)pg->arena_len;
+	cell->u.s.len = (uint32_t)n;
+	cell->is_null = 0;
+	pg->arena_len += n;
+}
+
+/* Where a field's value goes and what it is. */
+struct fast_field {
+	const char *v;
+	size_t n;
+	int quoted;
+	unsigned escaped; /* escapes to leave out, at drop[0..escaped) */
+	const char *drop[MAX_DROPS];
+};
+
+/* Converts and stores one field; 0, or -1 to give the record up. */
+static inline __attribute__((always_inline)) int store_fast(bh_page_builder *pb, const struct csv_column *col,
+							   bh_value *cell, const struct fast_field *fl,
+							   const char *null_string, size_t null_len, const char *end)
+{
+	const char *v = fl->v;
+	size_t n = fl->n;
+	bh_type type = col->type;
+	if (n == null_len && (null_string ? memcmp(v, null_string, n) == 0 : !fl->quoted)) {
+		cell->is_null = 1;
+		return 0;
+	}
+	/* null_string is compared with the unescaped value: rare, left to record.c */
+	if (fl->escaped && (null_string || (type != BH_TYPE_STRING && type != BH_TYPE_JSON)))
+		return -1;
+	switch (type) {
+	case BH_TYPE_STRING:
+	case BH_TYPE_JSON: {
+		bh_page *pg = &pb->page;
+		char *dst;
+		if (arena_room(pb, n) < 0)
+			return -1;
+		dst = pg->arena + pg->arena_len;
+		if (fl->escaped)
+			n = unescape_to(dst, v, n, fl->drop, fl->escaped, end);
+		else
+			copy_run(dst, v, n, end);
+		/* Strings are checked for UTF-8 a window of records at a time
+		 * (csv_parse_record); json cells here, as record.c does. */
+		if (type == BH_TYPE_JSON && (!csv_utf8_ok(dst, n) || !csv_json_valid(dst, n)))
+			return -1;
+		cell->u.s.off = (uint32_t)pg->arena_len;
+		cell->u.s.len = (uint32_t)n;
+		cell->is_null = 0;
+		pg->arena_len += n;
+		return 0;
+	}
+	case BH_TYPE_LONG:
+		if (bh_parse_long(v, n, &cell->u.l) < 0)
+			return -1;
+		break;
+	case BH_TYPE_DOUBLE:
+		if (bh_parse_double(v, n, &cell->u.d) < 0)
+			return -1;
+		break;
+	case BH_TYPE_BOOLEAN: {
+		int b;
+		if (bh_parse_boolean(v, n, &b) < 0)
+			return -1;
+		cell->u.b = b ? 1 : 0;
+		break;
+	}
+	case BH_TYPE_TIMESTAMP:
+		if (bh_parse_timestamp_at(v, n, col->format, col->zone, &cell->u.t) < 0)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	cell->is_null = 0;
+	return 0;
+}
+
+int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct csv_result *res)
+{
+	const struct csv_parser *p = t->p;
+	const struct csv_column *const cols = p->cols;
+	const uint32_t ncols = p->ncols;
+	const size_t max_quoted = p->max_quoted, null_len = p->null_len;
+	const char *const null_string = p->null_string;
+	bh_page_builder *const pb = t->pb;
+	bh_value *const row = pb->page.values + (size_t)pb->page.nrows * pb->page.ncols;
+	struct fast_keys k;
+	struct fast_field fl;
+	struct masks m;
+	const char *base, *q = s, *f;
+	uint32_t col = 0;
+
+	if (t->fast_mode <= 0) {
+		/* decided once per task: a one-byte delimiter, a quote, no trimming */
+		if (t->fast_mode < 0 || p->delim_len != 1 || p->trim || p->quote < 0) {
+			t->fast_mode = -1;
+			return 0;
+		}
+#if defined(HAVE_AVX2_PATH)
+		t->fast_mode = __builtin_cpu_supports("avx2") && !t->no_avx2 ? 2 : 1;
+#else
+		t->fast_mode = 1;
+#endif
+	}
+	k.delim = (unsigned char)p->delim[0];
+	k.quote = (unsigned char)p->quote;
+	k.esc = p->escape >= 0 ? (unsigned char)p->escape : k.quote;
+	k.avx2 = t->fast_mode == 2;
+	if (s == end || *s == '\n' || *s == '\r' || (p->comment && *s == p->comment[0]))
+		return 0;
+	if (t->win_base && s >= t->win_base && s < t->win_base + WINDOW && t->win_end == end) {
+		base = t->win_base; /* the previous record ended in this window */
+		m.field_end = t->win_field_end;
+		m.special = t->win_special;
+	} else {
+		base = s;
+		window_load(&m, s, end, k.delim, k.quote, k.esc, k.avx2);
+	}
+	for (;; col++) {
+		if (q == end || col == ncols)
+			return 0;
+		fl.escaped = 0;
+		if ((unsigned char)*q == k.quote) {
+			const char *c = q + 1;
+			for (;;) {
+				c = window_next(&base, &m, c, end, k, 1);
+				if (c + 1 >= end || *c == '\n' || *c == '\r')
+					return 0;
+				if ((unsigned char)*c == k.quote) {
+					if ((unsigned char)c[1] != k.quote)
+						break; /* the closing quote */
+				} else if ((unsigned char)c[1] != k.quote && (unsigned char)c[1] != k.esc) {
+					c++; /* the escape character before an ordinary byte */
+					continue;
+				}
+				if (fl.escaped == MAX_DROPS)
+					return 0;
+				fl.drop[fl.escaped++] = c;
+				c += 2;
+			}
+			fl.v = q + 1;
+			fl.n = (size_t)(c - fl.v);
+			fl.quoted = 1;
+			f = c + 1;
+			if (fl.n > max_quoted || ((unsigned char)*f != k.delim && *f != '\n' && *f != '\r'))
+				return 0;
+		} else {
+			f = window_next(&base, &m, q, end, k, 0);
+			if (f == end)
+				return 0;
+			fl.v = q;
+			fl.n = (size_t)(f - q);
+			fl.quoted = 0;
+		}
+		if (store_fast(pb, &cols[col], &row[col], &fl, null_string, null_len, end) < 0)
+			return 0;
+		if ((unsigned char)*f == k.delim) {
+			q = f + 1;
+			continue;
+		}
+		if (*f == '\r') {
+			if (f + 1 == end)
+				return 0;
+			if (f[1] == '\n')
+				f++;
+		}
+		f++;
+		break;
+	}
+	if (col + 1 != ncols || (size_t)(f - s) > p->max_line)
+		return 0;
+	t->win_base = base;
+	t->win_end = end;
+	t->win_field_end = m.field_end;
+	t->win_special = m.special;
+	memset(res, 0, sizeof(*res));
+	res->consumed = (size_t)(f - s);
+	res->lines = 1;
+	return 1;
+}

@@ -1,0 +1,284 @@
+/* The csv record tokenizer (plugins/csv/record.c, fast.c) on its own: the
+ * fast path must give exactly what the general tokenizer gives (status,
+ * extent, line count, column, reason and every cell) for any input, at any
+ * place of its 64-byte blocks and with the data ending anywhere. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugins/csv/parser.h"
+#include "sdk/src/runtime.h"
+
+static int drop_page(void *user, const bh_page *page)
+{
+	(void)user;
+	(void)page;
+	return 0;
+}
+
+struct out {
+	char *buf;
+	size_t len, cap;
+};
+
+static void out_add(struct out *o, const char *s, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		while (o->len + n + 1 > o->cap)
+			o->cap = o->cap ? o->cap * 2 : 4096;
+		o->buf = realloc(o->buf, o->cap);
+		ck_assert_ptr_nonnull(o->buf);
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void out_printf(struct out *o, const char *fmt, ...) BH_PRINTF(2, 3);
+static void out_printf(struct out *o, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	ck_assert(n >= 0 && (size_t)n < sizeof tmp);
+	out_add(o, tmp, (size_t)n);
+}
+
+/* The current record's cells as text (before bh_pb_end_record). */
+static void dump_row(struct out *o, const bh_page_builder *pb, const struct csv_parser *p)
+{
+	const bh_page *pg = &pb->page;
+	for (uint32_t c = 0; c < p->ncols; c++) {
+		const bh_value *v = bh_page_cell(pg, pg->nrows, c);
+		if (v->is_null) {
+			out_printf(o, " null");
+			continue;
+		}
+		switch (p->cols[c].type) {
+		case BH_TYPE_STRING:
+		case BH_TYPE_JSON:
+			out_printf(o, " s%u[", v->u.s.len);
+			out_add(o, pg->arena + v->u.s.off, v->u.s.len);
+			out_printf(o, "]");
+			break;
+		case BH_TYPE_LONG:
+			out_printf(o, " l%lld", (long long)v->u.l);
+			break;
+		case BH_TYPE_DOUBLE:
+			out_printf(o, " d%a", v->u.d);
+			break;
+		case BH_TYPE_BOOLEAN:
+			out_printf(o, " b%d", v->u.b);
+			break;
+		case BH_TYPE_TIMESTAMP:
+			out_printf(o, " t%lld.%d", (long long)v->u.t.sec, v->u.t.nsec);
+			break;
+		}
+	}
+}
+
+/* Tokenizes data[0..len) record by record as the chunk loop does (an
+ * incomplete record ends it), writing every outcome to o. */
+static void tokenize(struct out *o, const struct csv_parser *p, const bh_schema *schema, const char *data,
+		     size_t len, int eof, int mode)
+{
+	bh_page_builder pb;
+	struct csv_task t;
+	size_t pos = 0;
+	ck_assert_int_eq(rt_pb_init(&pb, schema, 7, 0, drop_page, NULL), 0);
+	memset(&t, 0, sizeof t);
+	t.p = p;
+	t.pb = &pb;
+	t.slow_only = mode == 0;
+	t.no_avx2 = mode == 2;
+	while (pos < len) {
+		struct csv_result res;
+		enum csv_status st = csv_parse_record(&t, data + pos, data + len, eof, &res);
+		out_printf(o, "@%zu st%d c%zu n%llu col%u raw%zu rs%d e%d", pos, (int)st, res.consumed,
+			   (unsigned long long)res.lines, res.column, res.raw_len, res.resync, res.error);
+		if (st == CSV_RECORD) {
+			dump_row(o, &pb, p);
+			ck_assert_int_eq(bh_pb_end_record(&pb), 0);
+		} else {
+			bh_pb_discard_record(&pb);
+		}
+		if (st == CSV_INVALID)
+			out_printf(o, " why[%s]", t.reason);
+		out_printf(o, "\n");
+		if (st == CSV_INCOMPLETE || st == CSV_FAIL || res.consumed == 0)
+			break;
+		pos += res.consumed;
+	}
+	rt_pb_destroy(&pb);
+	free(t.scratch);
+}
+
+/* The fast path and the general tokenizer agree on data, with the data
+ * ending there (eof) and cut short at every length (not eof). */
+static void expect_same(const struct csv_parser *p, const bh_schema *schema, const char *data, size_t len,
+			int every_cut)
+{
+	struct out fast = { 0 }, slow = { 0 };
+	for (size_t cut = every_cut ? 0 : len; cut <= len; cut++) {
+		for (int eof = 0; eof <= 1; eof++) {
+			slow.len = 0;
+			tokenize(&slow, p, schema, data, cut, eof, 0);
+			for (int mode = 1; mode <= 2; mode++) { /* with AVX2 when the CPU has it, without */
+				fast.len = 0;
+				tokenize(&fast, p, schema, data, cut, eof, mode);
+				if (fast.len != slow.len || memcmp(fast.buf, slow.buf, fast.len) != 0)
+					ck_abort_msg("input (%zu of %zu bytes, eof %d, mode %d) [%.*s]\nfast:\n%s\n"
+						     "general:\n%s", cut, len, eof, mode, (int)cut, data,
+						     fast.buf ? fast.buf : "", slow.buf ? slow.buf : "");
+			}
+		}
+	}
+	free(fast.buf);
+	free(slow.buf);
+}
+
+/* A parser configuration as parser_begin would make it. */
+struct config {
+	struct csv_parser p;
+	struct csv_column cols[8];
+	bh_column schema_cols[8];
+	bh_schema schema;
+};
+
+static void config_init(struct config *c, const char *types)
+{
+	memset(c, 0, sizeof *c);
+	c->p.delim[0] = ',';
+	c->p.delim_len = 1;
+	c->p.quote = '"';
+	c->p.escape = '\\';
+	c->p.max_quoted = 131072;
+	c->p.max_line = 16777216;
+	for (size_t i = 0; types[i]; i++) {
+		bh_type t = types[i] == 'l' ? BH_TYPE_LONG : types[i] == 'd' ? BH_TYPE_DOUBLE
+			  : types[i] == 'b' ? BH_TYPE_BOOLEAN : types[i] == 't' ? BH_TYPE_TIMESTAMP
+			  : types[i] == 'j' ? BH_TYPE_JSON : BH_TYPE_STRING;
+		c->cols[i].name = "c";
+		c->cols[i].type = t;
+		c->schema_cols[i].name = "c";
+		c->schema_cols[i].type = t;
+		c->p.ncols++;
+	}
+	c->p.cols = c->cols;
+	c->schema.count = c->p.ncols;
+	c->schema.columns = c->schema_cols;
+	c->p.schema = &c->schema;
+}
+
+/* Quotes, delimiters, escapes and line ends at every offset of a 64-byte
+ * block, in records that cross one or two block boundaries. */
+START_TEST(fast_path_every_block_offset)
+{
+	static const char *const specials[] = { ",", "\"a,b\"", "\"x\"\"y\"", "\"\\\"q\\\\\"", "\n", "\r\n",
+						"\r", "\"\"", "\"é,\n\"", "\"unterminated", "\"q\" ,", "1" };
+	struct config cfg;
+	char data[512];
+	for (int esc = 0; esc < 3; esc++) {
+		config_init(&cfg, "sss");
+		cfg.p.escape = esc == 0 ? '\\' : esc == 1 ? '"' : -1;
+		for (size_t sp = 0; sp < sizeof specials / sizeof specials[0]; sp++) {
+			for (size_t off = 0; off < 140; off++) {
+				size_t n = 0;
+				memset(data, 'x', off);
+				n = off;
+				n += (size_t)snprintf(data + n, sizeof data - n, "%s,y,%s\nlast,%s,z\n", specials[sp],
+						      specials[sp], specials[sp]);
+				expect_same(&cfg.p, &cfg.schema, data, n, off % 16 == 0 || off > 120);
+			}
+		}
+	}
+}
+END_TEST
+
+/* Random records of CSV's special bytes with long fields, under configs
+ * that exercise every option the fast path looks at. */
+START_TEST(fast_path_random_records)
+{
+	static const char alphabet[] = { 'a', 'b', ',', ',', ',', '"', '"', '"', '\\', '\n', '\n', '\r', ' ',
+					 '1', '2', '#', '.', 'N', '\xc3', '\xa9', '\xff', '{', '}', '-' };
+	static const char *const types[] = { "sss", "lsd", "ss", "sssj", "bltd" };
+	unsigned seed = 4242;
+	char data[700];
+	long iterations = getenv("CSV_RANDOM_ITERATIONS") ? atol(getenv("CSV_RANDOM_ITERATIONS")) : 3000;
+	for (long iter = 0; iter < iterations; iter++) {
+		struct config cfg;
+		size_t n = 0;
+		int nrec = 1 + rand_r(&seed) % 6;
+		config_init(&cfg, types[iter % 5]);
+		switch ((iter / 5) % 6) {
+		case 0: break;
+		case 1: cfg.p.escape = '"'; break;
+		case 2: cfg.p.escape = -1; cfg.p.null_string = "N"; cfg.p.null_len = 1; break;
+		case 3: cfg.p.comment = "#"; cfg.p.comment_len = 1; cfg.p.max_quoted = 20; break;
+		case 4: cfg.p.max_line = 90; cfg.p.allow_extra = 1; cfg.p.allow_optional = 1; break;
+		case 5: cfg.p.null_string = "\""; cfg.p.null_len = 1; cfg.p.escape = '"'; break;
+		}
+		for (int r = 0; r < nrec && n < 600; r++) {
+			for (uint32_t c = 0; c < cfg.p.ncols + (rand_r(&seed) % 7 == 0) && n < 600; c++) {
+				int kind = rand_r(&seed) % 4, len = rand_r(&seed) % (rand_r(&seed) % 3 ? 12 : 90);
+				if (c)
+					data[n++] = ',';
+				if (kind == 0) { /* a number */
+					n += (size_t)snprintf(data + n, 20, "%d", rand_r(&seed) % 200000 - 100000);
+				} else if (kind == 1) { /* quoted */
+					data[n++] = '"';
+					for (int i = 0; i < len && n < 640; i++)
+						data[n++] = rand_r(&seed) % 4 ? 'q' : alphabet[rand_r(&seed) % sizeof alphabet];
+					data[n++] = '"';
+				} else {
+					for (int i = 0; i < len && n < 640; i++)
+						data[n++] = alphabet[rand_r(&seed) % sizeof alphabet];
+				}
+			}
+			data[n++] = rand_r(&seed) % 5 ? '\n' : '\r';
+		}
+		expect_same(&cfg.p, &cfg.schema, data, n, iter % 10 == 0);
+	}
+}
+END_TEST
+
+/* Valid records of every type, with and without quotes and escapes, that
+ * the fast path keeps (the outcome is also what the general tokenizer says). */
+START_TEST(fast_path_typed_records)
+{
+	struct config cfg;
+	static const char input[] =
+		"true,-42,1.5,x y,2024-01-02 03:04:05.123 +09:00,\"{\"\"a\"\": [1, 2]}\"\n"
+		"no,9223372036854775807,-1e-3,,2024-01-02,[]\r\n"
+		",,,\"\",,\n"
+		"\"1\",\"-0\",\"-0.0\",\"a \"\"b\"\" c\",\"2024-01-02\",\"{}\"\n"
+		"yes,1,1e308,0123456789abcdef0123456789abcdef0123456789,1970-01-01,\"[\"\"é\"\"]\"\r";
+	config_init(&cfg, "bldstj");
+	cfg.p.escape = '"';
+	expect_same(&cfg.p, &cfg.schema, input, strlen(input), 1);
+	cfg.p.escape = '\\';
+	expect_same(&cfg.p, &cfg.schema, input, strlen(input), 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("csv-record");
+	TCase *tc = tcase_create("fast");
+	int failed;
+	SRunner *sr;
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, fast_path_typed_records);
+	tcase_add_test(tc, fast_path_every_block_offset);
+	tcase_add_test(tc, fast_path_random_records);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
