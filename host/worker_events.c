@@ -67,6 +67,8 @@ void wk_fail_stage(struct wk_worker *w, const struct wk_stage *s, bh_ctx *ctx, i
 {
 	const char *msg = rt_ctx_error(ctx);
 	const char *cat = code == BH_ECONFIG ? WK_CAT_CONFIG : WK_CAT_DATA;
+	if (wk_split_confirm(w, ctx) < 0 && !atomic_load(&w->stop))
+		return; /* a void attempt of a part: what it did does not count, it runs again */
 	if (code == -ECANCELED && atomic_load(&w->stop))
 		return; /* another task's failure stopped this one */
 	if (msg)
@@ -95,6 +97,12 @@ static int on_reject(void *user, bh_ctx *ctx, const bh_location *where, const ch
 	const char *source = where && where->source ? where->source : "input";
 	unsigned long long line = where ? where->line : 0, column = where ? where->column : 0;
 	int r = 0;
+	/* Only a part whose start is confirmed rejects: a void attempt's
+	 * records are not the file's (the plugin stops, the part runs again). */
+	if (wk_split_confirm(w, ctx) < 0) {
+		rt_ctx_set_error(ctx, "void attempt");
+		return BH_EDATA;
+	}
 	if (!w->skip_invalid) {
 		if (line && column)
 			rt_ctx_set_error(ctx, "%s:%llu:%llu: invalid record: %s", source, line, column, reason);

@@ -145,6 +145,10 @@ int wk_split_is_refuted(struct wk_worker *w, uint32_t task);
 /* Bytes of the input files, once every part is final: the parts read a
  * little past their ends, and void attempts read twice. */
 uint64_t wk_split_bytes(struct wk_worker *w);
+/* Waits until the part ctx runs in (if any) is confirmed to start at a
+ * record: 0, or -ECANCELED when this attempt is void or the transfer stops.
+ * Failures and rejects of a part go through it, so a void attempt leaves none. */
+int wk_split_confirm(struct wk_worker *w, bh_ctx *ctx);
 /* The host API's part_line_base for a task's parser. */
 int wk_split_line_base(struct wk_worker *w, uint32_t task, uint64_t *lines);
 

@@ -176,9 +176,9 @@ int wk_split_attempt_done(struct wk_worker *w, uint32_t task, int r, const bh_pa
 	int out = 1;
 	pthread_mutex_lock(&w->parts_lock);
 	if (r < 0) {
-		/* Stopped because its start was refuted: run again, unless the
-		 * transfer is stopping anyway. */
-		if (r == -ECANCELED && p->refuted && !p->rerun && prev && prev->final && !atomic_load(&w->stop)) {
+		/* Failed or stopped after its start was refuted (see wk_split_confirm):
+		 * run again, unless the transfer is stopping anyway. */
+		if (p->refuted && !p->rerun && prev && prev->final && !atomic_load(&w->stop)) {
 			schedule_rerun(w, task);
 			out = 0;
 		} else {
@@ -224,6 +224,14 @@ int wk_split_is_refuted(struct wk_worker *w, uint32_t task)
 	r = w->parts[task].refuted;
 	pthread_mutex_unlock(&w->parts_lock);
 	return r;
+}
+
+int wk_split_confirm(struct wk_worker *w, bh_ctx *ctx)
+{
+	uint64_t lines;
+	if (!w->parts || !ctx || ctx->task < 0 || (uint64_t)ctx->task >= w->task_count)
+		return 0;
+	return wk_split_line_base(w, (uint32_t)ctx->task, &lines);
 }
 
 uint64_t wk_split_bytes(struct wk_worker *w)
