@@ -535,6 +535,31 @@ START_TEST(test_format_double_random)
 }
 END_TEST
 
+/* The formatters may write past the text they return (whole 8-byte words)
+ * but never past BH_LONG_MAX_CHARS / BH_DOUBLE_MAX_CHARS, nor before buf. */
+START_TEST(test_format_stays_in_buffer)
+{
+	unsigned char area[8 + BH_DOUBLE_MAX_CHARS + 8];
+	for (int i = 0; i < 200000; i++) {
+		int64_t l = (int64_t)rnd() >> (rnd() % 64);
+		double d = from_bits(i % 2 ? rnd() : rnd() >> (rnd() % 64));
+		size_t n, k;
+		memset(area, 0xa5, sizeof(area));
+		n = bh_format_long(l, (char *)area + 8);
+		ck_assert_uint_le(n, BH_LONG_MAX_CHARS - 1);
+		for (k = 0; k < sizeof(area); k++)
+			if (k < 8 || k >= 8 + BH_LONG_MAX_CHARS)
+				ck_assert_msg(area[k] == 0xa5, "%lld: byte %zu written", (long long)l, k);
+		memset(area, 0xa5, sizeof(area));
+		n = bh_format_double(d, (char *)area + 8);
+		ck_assert_uint_le(n, BH_DOUBLE_MAX_CHARS - 1);
+		for (k = 0; k < sizeof(area); k++)
+			if (k < 8 || k >= 8 + BH_DOUBLE_MAX_CHARS)
+				ck_assert_msg(area[k] == 0xa5, "%a: byte %zu written", d, k);
+	}
+}
+END_TEST
+
 /* A process locale with a decimal comma changes nothing (where one is
  * installed; C-only systems run the checks in the C locale). */
 START_TEST(test_numbers_ignore_locale)
@@ -783,6 +808,7 @@ static Suite *text_suite(void)
 	tcase_add_test(n, test_format_double_reference);
 	tcase_add_test(n, test_format_double_random);
 	tcase_add_test(n, test_pow10_table);
+	tcase_add_test(n, test_format_stays_in_buffer);
 	tcase_add_test(n, test_numbers_ignore_locale);
 	tcase_add_test(t, test_civil);
 	tcase_add_test(t, test_parse_timestamp_iso);
