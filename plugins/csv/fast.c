@@ -140,13 +140,29 @@ static inline __attribute__((always_inline)) const char *window_next(const char 
 
 #define ARENA_SLACK 64 /* arena bytes past a value copy_run may write */
 
-/* Room for n bytes (plus the copy slack) at the end of the page arena. */
-static inline int arena_room(bh_page_builder *pb, size_t n)
+/* The page arena as the record loop keeps it, in locals (stores into cells
+ * could alias the page for the compiler); written back when the record is
+ * done. */
+struct arena {
+	char *bytes;
+	size_t len, cap;
+};
+
+/* Room for n more bytes plus the copy slack: grows the arena (rarely). */
+static __attribute__((noinline)) int arena_grow(bh_page_builder *pb, struct arena *a, size_t n)
 {
-	bh_page *pg = &pb->page;
-	if (pg->arena_cap - pg->arena_len >= n + ARENA_SLACK)
-		return 0;
-	return pb->reserve(pb, n + ARENA_SLACK);
+	int r;
+	pb->page.arena_len = a->len;
+	if ((r = pb->reserve(pb, n + ARENA_SLACK)) < 0)
+		return r;
+	a->bytes = pb->page.arena;
+	a->cap = pb->page.arena_cap;
+	return 0;
+}
+
+static inline int arena_room(bh_page_builder *pb, struct arena *a, size_t n)
+{
+	return a->cap - a->len >= n + ARENA_SLACK ? 0 : arena_grow(pb, a, n);
 }
 
 /* Copies n bytes.  Up to 64 with four fixed 16-byte moves, no branch on the
@@ -156,9 +172,20 @@ static inline int arena_room(bh_page_builder *pb, size_t n)
 static inline void copy_run(char *dst, const char *src, size_t n, const char *end)
 {
 	if (n <= 64 && end - src >= 64) {
+#if defined(__SSE2__)
+		__m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)src);
+		__m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(src + 16));
+		__m128i x2 = _mm_loadu_si128((const __m128i *)(const void *)(src + 32));
+		__m128i x3 = _mm_loadu_si128((const __m128i *)(const void *)(src + 48));
+		_mm_storeu_si128((__m128i *)(void *)dst, x0);
+		_mm_storeu_si128((__m128i *)(void *)(dst + 16), x1);
+		_mm_storeu_si128((__m128i *)(void *)(dst + 32), x2);
+		_mm_storeu_si128((__m128i *)(void *)(dst + 48), x3);
+#else
 		char tmp[64];
 		memcpy(tmp, src, 64);
 		memcpy(dst, tmp, 64);
+#endif
 	} else {
 		memcpy(dst, src, n);
 	}
@@ -183,68 +210,48 @@ static inline size_t unescape_to(char *dst, const char *v, size_t n, const char 
 	return len + n;
 }
 
-static inline void cell_string(bh_page *pg, bh_value *cell, size_t n)
+/* A string or json cell of the n bytes just written at the arena's end. */
+static inline __attribute__((always_inline)) int put_text(bh_value *cell, bh_type type, struct arena *a, size_t n)
 {
-	cell->u.s.off = (uint32_t)pg->arena_len;
+	/* Strings are checked for UTF-8 a window of records at a time
+	 * (csv_parse_record); json cells here, as record.c does. */
+	if (type == BH_TYPE_JSON && (!csv_utf8_ok(a->bytes + a->len, n) || !csv_json_valid(a->bytes + a->len, n)))
+		return -1;
+	cell->u.s.off = (uint32_t)a->len;
 	cell->u.s.len = (uint32_t)n;
 	cell->is_null = 0;
-	pg->arena_len += n;
+	a->len += n;
+	return 0;
 }
 
-/* Where a field's value goes and what it is. */
-struct fast_field {
-	const char *v;
-	size_t n;
-	int quoted;
-	unsigned escaped; /* escapes to leave out, at drop[0..escaped) */
-	const char *drop[MAX_DROPS];
-};
-
-/* Converts and stores one field; 0, or -1 to give the record up. */
-static inline __attribute__((always_inline)) int store_fast(bh_page_builder *pb, const struct csv_column *col,
-							   bh_value *cell, const struct fast_field *fl,
-							   const char *null_string, size_t null_len, const char *end)
+/* Converts and stores a value without escapes (not null); 0, or -1 to give
+ * the record up. */
+static inline __attribute__((always_inline)) int put_value(bh_page_builder *pb, const struct csv_column *col,
+							  bh_value *cell, struct arena *a, const char *v, size_t n,
+							  const char *end)
 {
-	const char *v = fl->v;
-	size_t n = fl->n;
 	bh_type type = col->type;
-	if (n == null_len && (null_string ? memcmp(v, null_string, n) == 0 : !fl->quoted)) {
-		cell->is_null = 1;
-		return 0;
-	}
-	/* null_string is compared with the unescaped value: rare, left to record.c */
-	if (fl->escaped && (null_string || (type != BH_TYPE_STRING && type != BH_TYPE_JSON)))
-		return -1;
-	switch (type) {
-	case BH_TYPE_STRING:
-	case BH_TYPE_JSON: {
-		bh_page *pg = &pb->page;
-		char *dst;
-		if (arena_room(pb, n) < 0)
+	/* Tests rather than a switch for the common types: a schema repeats its
+	 * pattern every record, which the branch predictor learns. */
+	if (type == BH_TYPE_STRING || type == BH_TYPE_JSON) {
+		if (arena_room(pb, a, n) < 0)
 			return -1;
-		dst = pg->arena + pg->arena_len;
-		if (fl->escaped)
-			n = unescape_to(dst, v, n, fl->drop, fl->escaped, end);
-		else
-			copy_run(dst, v, n, end);
-		/* Strings are checked for UTF-8 a window of records at a time
-		 * (csv_parse_record); json cells here, as record.c does. */
-		if (type == BH_TYPE_JSON && (!csv_utf8_ok(dst, n) || !csv_json_valid(dst, n)))
-			return -1;
-		cell->u.s.off = (uint32_t)pg->arena_len;
-		cell->u.s.len = (uint32_t)n;
-		cell->is_null = 0;
-		pg->arena_len += n;
-		return 0;
+		copy_run(a->bytes + a->len, v, n, end);
+		return put_text(cell, type, a, n);
 	}
-	case BH_TYPE_LONG:
+	if (type == BH_TYPE_LONG) {
 		if (bh_parse_long(v, n, &cell->u.l) < 0)
 			return -1;
-		break;
-	case BH_TYPE_DOUBLE:
+		cell->is_null = 0;
+		return 0;
+	}
+	if (type == BH_TYPE_DOUBLE) {
 		if (bh_parse_double(v, n, &cell->u.d) < 0)
 			return -1;
-		break;
+		cell->is_null = 0;
+		return 0;
+	}
+	switch (type) {
 	case BH_TYPE_BOOLEAN: {
 		int b;
 		if (bh_parse_boolean(v, n, &b) < 0)
@@ -267,16 +274,16 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 {
 	const struct csv_parser *p = t->p;
 	const struct csv_column *const cols = p->cols;
-	const uint32_t ncols = p->ncols;
+	const struct csv_column *const cols_end = cols + p->ncols;
 	const size_t max_quoted = p->max_quoted, null_len = p->null_len;
 	const char *const null_string = p->null_string;
 	bh_page_builder *const pb = t->pb;
-	bh_value *const row = pb->page.values + (size_t)pb->page.nrows * pb->page.ncols;
+	bh_value *cell = pb->page.values + (size_t)pb->page.nrows * pb->page.ncols;
+	const struct csv_column *cd;
+	struct arena a;
 	struct fast_keys k;
-	struct fast_field fl;
 	struct masks m;
 	const char *base, *q = s, *f;
-	uint32_t col = 0;
 
 	if (t->fast_mode <= 0) {
 		/* decided once per task: a one-byte delimiter, a quote, no trimming */
@@ -304,12 +311,28 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 		base = s;
 		window_load(&m, s, end, k.delim, k.quote, k.esc, k.avx2);
 	}
-	for (;; col++) {
-		if (q == end || col == ncols)
+	a.bytes = pb->page.arena;
+	a.len = pb->page.arena_len;
+	a.cap = pb->page.arena_cap;
+	for (cd = cols;; cd++, cell++) {
+		if (q == end)
 			return 0;
-		fl.escaped = 0;
-		if ((unsigned char)*q == k.quote) {
-			const char *c = q + 1;
+		if ((unsigned char)*q != k.quote) {
+			/* An unquoted field runs to the delimiter or the line end. */
+			size_t n;
+			f = window_next(&base, &m, q, end, k, 0);
+			if (f == end)
+				return 0;
+			n = (size_t)(f - q);
+			if (null_string ? n == null_len && memcmp(q, null_string, n) == 0 : n == 0)
+				cell->is_null = 1;
+			else if (put_value(pb, cd, cell, &a, q, n, end) < 0)
+				return 0;
+		} else {
+			/* A quoted field: its closing quote, and the escapes before it. */
+			const char *drop[MAX_DROPS], *c = q + 1, *v = q + 1;
+			unsigned ndrop = 0;
+			size_t n;
 			for (;;) {
 				c = window_next(&base, &m, c, end, k, 1);
 				if (c + 1 >= end || *c == '\n' || *c == '\r')
@@ -321,28 +344,34 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 					c++; /* the escape character before an ordinary byte */
 					continue;
 				}
-				if (fl.escaped == MAX_DROPS)
+				if (ndrop == MAX_DROPS)
 					return 0;
-				fl.drop[fl.escaped++] = c;
+				drop[ndrop++] = c;
 				c += 2;
 			}
-			fl.v = q + 1;
-			fl.n = (size_t)(c - fl.v);
-			fl.quoted = 1;
+			n = (size_t)(c - v);
 			f = c + 1;
-			if (fl.n > max_quoted || ((unsigned char)*f != k.delim && *f != '\n' && *f != '\r'))
+			if (n > max_quoted || ((unsigned char)*f != k.delim && *f != '\n' && *f != '\r'))
 				return 0;
-		} else {
-			f = window_next(&base, &m, q, end, k, 0);
-			if (f == end)
-				return 0;
-			fl.v = q;
-			fl.n = (size_t)(f - q);
-			fl.quoted = 0;
+			if (ndrop == 0) {
+				if (null_string && n == null_len && memcmp(v, null_string, n) == 0)
+					cell->is_null = 1;
+				else if (put_value(pb, cd, cell, &a, v, n, end) < 0)
+					return 0;
+			} else {
+				/* null_string is compared with the unescaped value: rare,
+				 * left to record.c, as are escapes in other types. */
+				if (null_string || (cd->type != BH_TYPE_STRING && cd->type != BH_TYPE_JSON) ||
+				    arena_room(pb, &a, n) < 0)
+					return 0;
+				n = unescape_to(a.bytes + a.len, v, n, drop, ndrop, end);
+				if (put_text(cell, cd->type, &a, n) < 0)
+					return 0;
+			}
 		}
-		if (store_fast(pb, &cols[col], &row[col], &fl, null_string, null_len, end) < 0)
-			return 0;
 		if ((unsigned char)*f == k.delim) {
+			if (cd + 1 == cols_end)
+				return 0; /* too many columns */
 			q = f + 1;
 			continue;
 		}
@@ -355,8 +384,9 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 		f++;
 		break;
 	}
-	if (col + 1 != ncols || (size_t)(f - s) > p->max_line)
+	if (cd + 1 != cols_end || (size_t)(f - s) > p->max_line)
 		return 0;
+	pb->page.arena_len = a.len;
 	t->win_base = base;
 	t->win_end = end;
 	t->win_field_end = m.field_end;
