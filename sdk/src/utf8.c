@@ -6,9 +6,9 @@
  * the previous byte and the high nibble of the current one, give for every
  * byte pair a set of error classes; a pair is wrong when all three agree on
  * a class.  The third and fourth bytes of a sequence are checked by asking
- * whether the byte two or three back was a 3- or 4-byte lead.  ASCII blocks
- * skip all of that.  SSSE3 or AVX2 is chosen at run time, so the baseline
- * x86-64 build still runs everywhere; other CPUs use the scalar decoder.
+ * whether the byte two or three back was a 3- or 4-byte lead.  SSSE3 or
+ * AVX2 is chosen at run time, so the baseline x86-64 build still runs
+ * everywhere; other CPUs use the scalar decoder.
  *
  * The vector code only answers "is there an error in this 64-byte group?";
  * bh_utf8_prefix then finds the exact offset with the scalar decoder, from
@@ -130,31 +130,27 @@ enum {
 		TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT, TOO_SHORT,   \
 		TOO_SHORT
 
-/* SSSE3: 16 bytes a block.  The state carried from block to block is the
- * previous block (for the look-behind) and whether it ended inside a
- * sequence (needed when the next block is all ASCII). */
-struct state16 {
-	__m128i prev, incomplete, error;
-};
+/* Each vector version checks one block (16 or 32 bytes) given the block
+ * and the same bytes shifted by 1, 2 and 3 (the look-behind), and returns
+ * a vector that is zero when no pair in the block is wrong.  The shifted
+ * vectors are plain unaligned loads at s - 1, s - 2 and s - 3, except for
+ * the first block, where the bytes before the input count as zeros (ASCII).
+ * There is no all-ASCII shortcut: in mixed text it is a branch the CPU
+ * mispredicts every other block, and without it text of any kind runs at
+ * about 10 GB/s (AVX2).  After the last block, a lead byte among the last
+ * 3 that its length does not fit in is an error ("incomplete").
+ *
+ * Input shorter than a block plus 3 is copied into a zeroed buffer first:
+ * the zeros after it then also catch a sequence cut by the end. */
 
-__attribute__((target("ssse3"))) static inline void block16(struct state16 *st, __m128i in)
+/* SSSE3, 16 bytes a block. */
+__attribute__((target("ssse3"))) static inline __m128i check16(__m128i in, __m128i prev1, __m128i prev2,
+							       __m128i prev3)
 {
-	if (_mm_movemask_epi8(in) == 0) {
-		st->error = _mm_or_si128(st->error, st->incomplete);
-		st->incomplete = _mm_setzero_si128();
-		st->prev = in;
-		return;
-	}
 	const __m128i nibble = _mm_set1_epi8(0x0F);
 	const __m128i t_prev_high = _mm_setr_epi8(UTF8_TABLE_PREV_HIGH);
 	const __m128i t_prev_low = _mm_setr_epi8(UTF8_TABLE_PREV_LOW);
 	const __m128i t_cur_high = _mm_setr_epi8(UTF8_TABLE_CUR_HIGH);
-	/* a lead in the last 3 bytes that its length does not fit in */
-	const __m128i last_max = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, (char)0xEF,
-					       (char)0xDF, (char)0xBF);
-	__m128i prev1 = _mm_alignr_epi8(in, st->prev, 15);
-	__m128i prev2 = _mm_alignr_epi8(in, st->prev, 14);
-	__m128i prev3 = _mm_alignr_epi8(in, st->prev, 13);
 	__m128i special = _mm_and_si128(
 		_mm_and_si128(_mm_shuffle_epi8(t_prev_high, _mm_and_si128(_mm_srli_epi16(prev1, 4), nibble)),
 			      _mm_shuffle_epi8(t_prev_low, _mm_and_si128(prev1, nibble))),
@@ -162,61 +158,64 @@ __attribute__((target("ssse3"))) static inline void block16(struct state16 *st, 
 	/* 0x80 where the byte must be a 3rd or 4th byte: E0.. two back, F0.. three back */
 	__m128i must = _mm_or_si128(_mm_subs_epu8(prev2, _mm_set1_epi8((char)(0xE0 - 0x80))),
 				    _mm_subs_epu8(prev3, _mm_set1_epi8((char)(0xF0 - 0x80))));
-	must = _mm_and_si128(must, _mm_set1_epi8((char)0x80));
-	st->error = _mm_or_si128(st->error, _mm_xor_si128(must, special));
-	st->incomplete = _mm_subs_epu8(in, last_max);
-	st->prev = in;
+	return _mm_xor_si128(_mm_and_si128(must, _mm_set1_epi8((char)0x80)), special);
+}
+
+#define LOAD16(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+
+__attribute__((target("ssse3"))) static inline __m128i block16(const unsigned char *p)
+{
+	return check16(LOAD16(p), LOAD16(p - 1), LOAD16(p - 2), LOAD16(p - 3));
+}
+
+__attribute__((target("ssse3"))) static inline __m128i first_block16(const unsigned char *p)
+{
+	__m128i in = LOAD16(p), zero = _mm_setzero_si128();
+	return check16(in, _mm_alignr_epi8(in, zero, 15), _mm_alignr_epi8(in, zero, 14),
+		       _mm_alignr_epi8(in, zero, 13));
+}
+
+__attribute__((target("ssse3"))) static inline int any16(__m128i v)
+{
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) != 0xFFFF;
 }
 
 __attribute__((target("ssse3"))) static size_t first_bad_group_ssse3(const unsigned char *s, size_t n)
 {
-	struct state16 st = { _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128() };
-	unsigned char tail[UTF8_GROUP];
-	size_t i = 0;
-
-	for (; n - i >= UTF8_GROUP; i += UTF8_GROUP) {
-		for (size_t k = 0; k < UTF8_GROUP; k += 16)
-			block16(&st, _mm_loadu_si128((const __m128i *)(const void *)(s + i + k)));
-		if (_mm_movemask_epi8(_mm_cmpeq_epi8(st.error, _mm_setzero_si128())) != 0xFFFF)
-			return i;
+	if (n < 16 + 3) {
+		unsigned char pad[32] = { 0 };
+		memcpy(pad, s, n);
+		return any16(_mm_or_si128(first_block16(pad), block16(pad + 16))) ? 0 : n;
 	}
-	/* The rest, padded with zeros: a sequence cut by the end then meets a
-	 * zero byte, which is an error of the last group. */
-	memset(tail, 0, sizeof tail);
-	memcpy(tail, s + i, n - i);
-	for (size_t k = 0; k < n - i + 1 && k < UTF8_GROUP; k += 16)
-		block16(&st, _mm_loadu_si128((const __m128i *)(const void *)(tail + k)));
-	if (_mm_movemask_epi8(_mm_cmpeq_epi8(st.error, _mm_setzero_si128())) != 0xFFFF)
-		return i < n ? i : n - 1; /* a sequence cut by the end: not n, which means valid */
+	__m128i err = first_block16(s);
+	size_t o = 16, clean = 0;
+	for (; n - o >= UTF8_GROUP; o += UTF8_GROUP) {
+		err = _mm_or_si128(err, _mm_or_si128(block16(s + o), block16(s + o + 16)));
+		err = _mm_or_si128(err, _mm_or_si128(block16(s + o + 32), block16(s + o + 48)));
+		if (any16(err))
+			return clean;
+		clean = o + UTF8_GROUP;
+	}
+	for (; n - o >= 16; o += 16)
+		err = _mm_or_si128(err, block16(s + o));
+	if (o < n) /* the last 16 bytes, overlapping bytes checked already */
+		err = _mm_or_si128(err, block16(s + n - 16));
+	const __m128i last_max = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, (char)0xEF,
+					       (char)0xDF, (char)0xBF);
+	err = _mm_or_si128(err, _mm_subs_epu8(LOAD16(s + n - 16), last_max));
+	if (any16(err))
+		return clean < n ? clean : n - 1;
 	return n;
 }
 
-/* AVX2: the same, 32 bytes a block. */
-struct state32 {
-	__m256i prev, incomplete, error;
-};
-
-__attribute__((target("avx2"))) static inline void block32(struct state32 *st, __m256i in)
+/* AVX2, 32 bytes a block. */
+__attribute__((target("avx2"))) static inline __m256i check32(__m256i in, __m256i prev1, __m256i prev2,
+							      __m256i prev3)
 {
-	if (_mm256_movemask_epi8(in) == 0) {
-		st->error = _mm256_or_si256(st->error, st->incomplete);
-		st->incomplete = _mm256_setzero_si256();
-		st->prev = in;
-		return;
-	}
 	const __m256i nibble = _mm256_set1_epi8(0x0F);
 	const __m256i t_prev_high = _mm256_setr_epi8(UTF8_TABLE_PREV_HIGH, UTF8_TABLE_PREV_HIGH);
 	const __m256i t_prev_low = _mm256_setr_epi8(UTF8_TABLE_PREV_LOW, UTF8_TABLE_PREV_LOW);
 	const __m256i t_cur_high = _mm256_setr_epi8(UTF8_TABLE_CUR_HIGH, UTF8_TABLE_CUR_HIGH);
-	const __m256i last_max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-						  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-						  (char)0xEF, (char)0xDF, (char)0xBF);
-	/* the previous block's high lane then this block's low lane, so that
-	 * alignr (which works within lanes) can shift across the middle */
-	__m256i across = _mm256_permute2x128_si256(st->prev, in, 0x21);
-	__m256i prev1 = _mm256_alignr_epi8(in, across, 15);
-	__m256i prev2 = _mm256_alignr_epi8(in, across, 14);
-	__m256i prev3 = _mm256_alignr_epi8(in, across, 13);
 	__m256i special = _mm256_and_si256(
 		_mm256_and_si256(
 			_mm256_shuffle_epi8(t_prev_high, _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble)),
@@ -224,40 +223,54 @@ __attribute__((target("avx2"))) static inline void block32(struct state32 *st, _
 		_mm256_shuffle_epi8(t_cur_high, _mm256_and_si256(_mm256_srli_epi16(in, 4), nibble)));
 	__m256i must = _mm256_or_si256(_mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80))),
 				       _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80))));
-	must = _mm256_and_si256(must, _mm256_set1_epi8((char)0x80));
-	st->error = _mm256_or_si256(st->error, _mm256_xor_si256(must, special));
-	st->incomplete = _mm256_subs_epu8(in, last_max);
-	st->prev = in;
+	return _mm256_xor_si256(_mm256_and_si256(must, _mm256_set1_epi8((char)0x80)), special);
+}
+
+#define LOAD32(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+
+__attribute__((target("avx2"))) static inline __m256i block32(const unsigned char *p)
+{
+	return check32(LOAD32(p), LOAD32(p - 1), LOAD32(p - 2), LOAD32(p - 3));
+}
+
+__attribute__((target("avx2"))) static inline __m256i first_block32(const unsigned char *p)
+{
+	__m256i in = LOAD32(p);
+	/* zeros then the low lane, so that alignr (which works within lanes)
+	 * shifts across the middle */
+	__m256i across = _mm256_permute2x128_si256(_mm256_setzero_si256(), in, 0x21);
+	return check32(in, _mm256_alignr_epi8(in, across, 15), _mm256_alignr_epi8(in, across, 14),
+		       _mm256_alignr_epi8(in, across, 13));
 }
 
 __attribute__((target("avx2"))) static size_t first_bad_group_avx2(const unsigned char *s, size_t n)
 {
-	struct state32 st = { _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256() };
-	unsigned char tail[UTF8_GROUP];
-	size_t i = 0;
-
-	for (; n - i >= UTF8_GROUP; i += UTF8_GROUP) {
-		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
-		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + i + 32));
-		if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) == 0) {
-			/* ASCII: only a sequence left open before it can be wrong */
-			st.error = _mm256_or_si256(st.error, st.incomplete);
-			st.incomplete = _mm256_setzero_si256();
-			st.prev = b;
-		} else {
-			block32(&st, a);
-			block32(&st, b);
-		}
-		if (!_mm256_testz_si256(st.error, st.error))
-			return i;
+	if (n < 32 + 3) {
+		unsigned char pad[64] = { 0 };
+		memcpy(pad, s, n);
+		__m256i err = _mm256_or_si256(first_block32(pad), block32(pad + 32));
+		return _mm256_testz_si256(err, err) ? n : 0;
 	}
-	memset(tail, 0, sizeof tail);
-	memcpy(tail, s + i, n - i);
-	block32(&st, _mm256_loadu_si256((const __m256i *)(const void *)tail));
-	if (n - i >= 32)
-		block32(&st, _mm256_loadu_si256((const __m256i *)(const void *)(tail + 32)));
-	if (!_mm256_testz_si256(st.error, st.error))
-		return i < n ? i : n - 1;
+	__m256i err = first_block32(s);
+	size_t o = 32, clean = 0;
+	for (; n - o >= UTF8_GROUP; o += UTF8_GROUP) {
+		err = _mm256_or_si256(err, _mm256_or_si256(block32(s + o), block32(s + o + 32)));
+		if (!_mm256_testz_si256(err, err))
+			return clean;
+		clean = o + UTF8_GROUP;
+	}
+	if (n - o >= 32) {
+		err = _mm256_or_si256(err, block32(s + o));
+		o += 32;
+	}
+	if (o < n) /* the last 32 bytes, overlapping bytes checked already */
+		err = _mm256_or_si256(err, block32(s + n - 32));
+	const __m256i last_max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+						  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+						  (char)0xEF, (char)0xDF, (char)0xBF);
+	err = _mm256_or_si256(err, _mm256_subs_epu8(LOAD32(s + n - 32), last_max));
+	if (!_mm256_testz_si256(err, err))
+		return clean < n ? clean : n - 1;
 	return n;
 }
 #endif /* UTF8_X86 */

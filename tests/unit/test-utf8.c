@@ -3,6 +3,8 @@
  * (scalar, SSSE3, AVX2) is tested, each against a reference decoder written
  * differently: from the code point's value, not from byte ranges. */
 #include <check.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,12 +92,38 @@ static int use_impl(int i)
 	return 1;
 }
 
-/* Both functions against the reference on s[0..n). */
-static void check_one(const unsigned char *s, size_t n, const char *what, int impl)
+/* A region between two inaccessible pages: input is placed against each
+ * of them in turn, so that reading a byte before or after it faults. */
+#define GUARDED_BYTES (80 * 1024)
+static unsigned char *guarded;
+
+static void guard_setup(void)
 {
-	size_t want = ref_prefix(s, n);
-	size_t got = bh_utf8_prefix((const char *)s, n);
-	int valid = bh_utf8_valid((const char *)s, n);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = GUARDED_BYTES + 2 * (size_t)page;
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(p != MAP_FAILED);
+	ck_assert_int_eq(mprotect(p, (size_t)page, PROT_NONE), 0);
+	ck_assert_int_eq(mprotect(p + page + GUARDED_BYTES, (size_t)page, PROT_NONE), 0);
+	guarded = p + page;
+}
+
+/* Both functions against the reference on s[0..n), placed against the
+ * guard page after it and then against the one before it. */
+static void check_sides(const unsigned char *s, size_t n, const char *what, int impl, int sides)
+{
+	size_t want = ref_prefix(s, n), got = 0;
+	int valid = 0;
+	if (n > GUARDED_BYTES) /* not ck_assert: in a hot loop each one writes to check's pipe */
+		ck_abort_msg("input of %zu bytes is longer than the guarded region", n);
+	for (int side = 0; side < sides; side++) {
+		char *at = (char *)guarded + (side == 0 ? GUARDED_BYTES - n : 0);
+		memmove(at, s, n);
+		got = bh_utf8_prefix(at, n);
+		valid = bh_utf8_valid(at, n);
+		if (got != want || valid != (want == n))
+			break;
+	}
 	if (got != want || valid != (want == n)) {
 		char hex[3 * 80 + 1] = "";
 		for (size_t i = 0; i < n && i < 80; i++) {
@@ -108,6 +136,11 @@ static void check_one(const unsigned char *s, size_t n, const char *what, int im
 		ck_abort_msg("%s, %s: n %zu [%s]: prefix %zu valid %d, want %zu", impls[impl].name, what, n, hex,
 			     got, valid, want);
 	}
+}
+
+static void check_one(const unsigned char *s, size_t n, const char *what, int impl)
+{
+	check_sides(s, n, what, impl, 2);
 }
 
 static uint64_t rng_state = UINT64_C(0x9E3779B97F4A7C15);
@@ -207,14 +240,14 @@ START_TEST(test_exhaustive_3)
 		buf[0] = (unsigned char)(v >> 16);
 		buf[1] = (unsigned char)(v >> 8);
 		buf[2] = (unsigned char)v;
-		check_one(buf, 3, "3 bytes", _i);
+		check_sides(buf, 3, "3 bytes", _i, 1);
 	}
 	memset(buf, 'y', sizeof buf);
 	for (uint32_t v = 0x800000; v < 1u << 24; v++) {
 		buf[62] = (unsigned char)(v >> 16);
 		buf[63] = (unsigned char)(v >> 8);
 		buf[64] = (unsigned char)v;
-		check_one(buf, 66, "3 bytes at 62", _i);
+		check_sides(buf, 66, "3 bytes at 62", _i, 1);
 	}
 }
 END_TEST
@@ -345,6 +378,7 @@ int main(void)
 {
 	Suite *s = suite_create("utf8");
 	TCase *tc = tcase_create("all");
+	tcase_add_checked_fixture(tc, guard_setup, NULL);
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_exhaustive_short, 0, NIMPLS);
 	tcase_add_loop_test(tc, test_exhaustive_3, 0, NIMPLS);
