@@ -1,7 +1,8 @@
 /* Decimal digits of unsigned integers for the SDK's number conversions
- * (text.c, double_format.c).  Out: the digit count first, then two digits
- * per step from a table, written straight into place.  In: 8 or 4 digits at
- * a time, checked and converted in the lanes of one register. */
+ * (text.c, double_format.c), 8 at a time in the lanes of one register.
+ * Out: the digit count, then words of 8 characters stored whole (pairs from
+ * a table for a few leading digits).  In: 8 bytes checked and converted per
+ * step, the last 4-8 as one overlapping window. */
 #ifndef BH_SDK_DIGITS_H
 #define BH_SDK_DIGITS_H
 
@@ -72,7 +73,7 @@ static inline void digits_store8(char *p, uint64_t w)
 	memcpy(p, &w, 8);
 }
 
-/* The 8 (4) bytes at p as a little-endian word. */
+/* The 8 (4) bytes at p, the first in the lowest byte. */
 static inline uint64_t digits_load8(const char *p)
 {
 	uint64_t w;

@@ -39,7 +39,7 @@ plugin() { # plugin NAME SOURCES...
 	name=$1
 	shift
 	srcs=
-	for s in "$@" sdk/src/text.c sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c; do
+	for s in "$@" sdk/src/text.c sdk/src/double_format.c sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c; do
 		srcs="$srcs $SRC/$s"
 	done
 	# shellcheck disable=SC2086
@@ -47,7 +47,7 @@ plugin() { # plugin NAME SOURCES...
 		-o "$OUT/$name.so" $srcs $PKG_LIBS -lm
 }
 
-SDK="sdk/src/text.c sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c"
+SDK="sdk/src/text.c sdk/src/double_format.c sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c"
 TESTKIT="sdk/src/testkit.c sdk/src/runtime.c sdk/src/options.c sdk/src/schema.c sdk/src/pages.c sdk/src/values_json.c $SDK"
 CONFIG="host/config_error.c host/config_node.c host/config_yaml.c host/config_vars.c host/config_units.c \
 	host/config_transfer.c host/config_validate.c host/config_emit.c"
