@@ -5,7 +5,7 @@
  * Nothing half-written is published: a task writes a hidden temp file in the
  * destination directory (so the final rename stays on one filesystem),
  * fsyncs it when the task finishes, and commit() renames every temp file
- * into place and fsyncs the directory.  abort() unlinks the temp files, so a
+ * into place and fsyncs the directory (both unless fsync: false).  abort() unlinks the temp files, so a
  * failed run leaves the files of earlier runs as they were. */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +36,11 @@ const bh_option file_output_options[] = {
 	 "Printf-style text between path_prefix and file_ext: the first %d is the task number "
 	 "and the second the file number within the task (always 0: one file per task). Only "
 	 "%d with an optional 0 or - flag and a width, and %%, are allowed; no '/'."},
+	{"fsync", BH_OPT_BOOLEAN, "true", 0,
+	 "Flush every file and the directory to disk before the run reports success, so "
+	 "published output survives a power loss or kernel crash. false leaves the flush to the "
+	 "kernel (faster: the run does not wait for the disk; a killed or failed run still "
+	 "publishes nothing)."},
 	{NULL, 0, NULL, 0, NULL},
 };
 
@@ -50,6 +55,7 @@ struct output_state {
 	char *dir;
 	uint32_t task_count;
 	struct staged_file *files;
+	int fsync; /* flush files and the directory before commit returns */
 };
 
 struct output_sink {
@@ -133,6 +139,10 @@ static int output_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *sche
 	    (r = bh_host->config_string(ctx, cfg, "file_ext", &ext)) < 0)
 		goto out;
 	r = bh_host->config_string(ctx, cfg, "sequence_format", &format);
+	if (r < 0 && r != -ENOENT)
+		goto out;
+	s->fsync = 1;
+	r = bh_host->config_boolean(ctx, cfg, "fsync", &s->fsync);
 	if (r < 0 && r != -ENOENT)
 		goto out;
 	r = BH_ECONFIG;
@@ -282,7 +292,7 @@ static int sink_finish(void *self)
 	int fd = k->fd;
 
 	/* Data must be on disk before commit's rename makes it visible. */
-	if (fsync(fd) < 0) {
+	if (s->fsync && fsync(fd) < 0) {
 		int e = errno;
 		bh_error(k->ctx, "cannot flush %s (staged as %s): %s", k->final_path,
 			 k->temp_path, strerror(e));
@@ -436,7 +446,7 @@ static int output_commit(void *state, bh_ctx *ctx)
 		return r;
 	}
 	/* The renames themselves must survive a crash too. */
-	dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = s->fsync ? open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dfd >= 0) {
 		if (fsync(dfd) < 0 && errno != EINVAL)
 			bh_log(ctx, BH_LOG_WARN, "cannot sync directory %s: %s", s->dir,
