@@ -299,6 +299,8 @@ static first_bad_group_fn first_bad_group_impl;
 
 static inline size_t first_bad_group(const unsigned char *s, size_t n)
 {
+	if (n == 0) /* s may be NULL then */
+		return 0;
 	first_bad_group_fn f = __atomic_load_n(&first_bad_group_impl, __ATOMIC_RELAXED);
 	if (f == NULL) {
 		f = choose();

@@ -363,6 +363,8 @@ START_TEST(test_long)
 		buf[at] = keep;
 	}
 	ck_assert(bh_utf8_valid("", 0));
+	ck_assert(bh_utf8_valid(NULL, 0));
+	ck_assert_uint_eq(bh_utf8_prefix(NULL, 0), 0);
 	ck_assert_uint_eq(bh_utf8_prefix("", 0), 0);
 	ck_assert(bh_utf8_valid("Jos\xc3\xa9 caf\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac \xe2\x82\xac", 22));
 	ck_assert_uint_eq(bh_utf8_prefix("caf\xc3", 4), 3);
