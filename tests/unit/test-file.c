@@ -369,6 +369,37 @@ START_TEST(input_reads_big_files_in_buffer_sized_chunks)
 }
 END_TEST
 
+START_TEST(input_regular_files_have_a_size_and_open_at_an_offset)
+{
+	struct input_run run;
+	char json[PATH_MAX * 2], path[PATH_MAX];
+	const char *data;
+	uint64_t size = 0;
+	bh_stream st;
+	ssize_t n;
+
+	write_file("part.txt", "0123456789abcdef");
+	snprintf(path, sizeof(path), "%s/pipe.fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	snprintf(json, sizeof(json), "{\"paths\": [\"%s/part.txt\", \"%s/pipe.fifo\"]}", dir, dir);
+	input_begin(&run, json);
+	ck_assert_msg(run.status == 0, "begin: %s", mock_error(run.ctx));
+	ck_assert_int_eq(run.vt->task_size(run.state, 0, &size), 0);
+	ck_assert_uint_eq(size, 16);
+	ck_assert_int_eq(run.vt->task_size(run.state, 1, &size), -ENOTSUP); /* a pipe does not split */
+	ck_assert_int_eq(run.vt->open_task_at(run.state, run.ctx, 0, 10, &st), 0);
+	n = st.read(st.self, &data);
+	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(memcmp(data, "abcdef", 6), 0);
+	ck_assert_int_eq(st.read(st.self, &data), 0);
+	st.close(st.self);
+	ck_assert_int_eq(run.vt->open_task_at(run.state, run.ctx, 0, 16, &st), 0);
+	ck_assert_int_eq(st.read(st.self, &data), 0); /* at the end: nothing */
+	st.close(st.self);
+	input_end(&run);
+}
+END_TEST
+
 START_TEST(input_reads_named_pipes_until_eof)
 {
 	struct input_run run;
@@ -633,6 +664,54 @@ START_TEST(output_end_without_commit_publishes_nothing)
 }
 END_TEST
 
+START_TEST(output_discarded_task_runs_again_and_only_its_second_attempt_is_published)
+{
+	struct output_run run;
+	char json[PATH_MAX * 2], *got;
+	bh_sink a, b;
+
+	snprintf(json, sizeof(json), "{\"path_prefix\": \"%s/d_\", \"file_ext\": \"csv\"}", dir);
+	output_begin(&run, json, 2);
+	ck_assert_int_eq(run.status, 0);
+	a = write_task(&run, 0, "first attempt\n", 1);
+	a.close(a.self);
+	ck_assert_int_eq(run.vt->discard_task(run.state, run.ctx, 0), 0);
+	ck_assert_int_eq(count_entries(".bh-tmp-"), 0);
+	a = write_task(&run, 0, "second attempt\n", 1);
+	a.close(a.self);
+	b = write_task(&run, 1, "other\n", 1);
+	b.close(b.self);
+	ck_assert_int_lt(run.vt->discard_task(run.state, run.ctx, 5), 0); /* no such task */
+	ck_assert_int_eq(run.vt->commit(run.state, run.ctx), 0);
+	got = read_whole(out_path("d_000.00.csv"));
+	ck_assert_str_eq(got, "second attempt\n");
+	free(got);
+	ck_assert_int_eq(count_entries(".bh-tmp-"), 0);
+	output_end(&run);
+}
+END_TEST
+
+START_TEST(output_without_fsync_publishes_the_same)
+{
+	struct output_run run;
+	char json[PATH_MAX * 2], *got;
+	bh_sink a;
+
+	snprintf(json, sizeof(json), "{\"path_prefix\": \"%s/n_\", \"file_ext\": \"csv\", \"fsync\": false}",
+		 dir);
+	output_begin(&run, json, 1);
+	ck_assert_msg(run.status == 0, "begin: %s", mock_error(run.ctx));
+	a = write_task(&run, 0, "x,1\n", 1);
+	a.close(a.self);
+	ck_assert_ptr_null(read_whole(out_path("n_000.00.csv")));
+	ck_assert_int_eq(run.vt->commit(run.state, run.ctx), 0);
+	got = read_whole(out_path("n_000.00.csv"));
+	ck_assert_str_eq(got, "x,1\n");
+	free(got);
+	output_end(&run);
+}
+END_TEST
+
 START_TEST(output_sequence_format_names_files)
 {
 	struct output_run run;
@@ -701,6 +780,7 @@ static Suite *file_suite(void)
 	tcase_add_test(in, input_limits_are_enforced_with_named_errors);
 	tcase_add_test(in, input_reads_big_files_in_buffer_sized_chunks);
 	tcase_add_test(in, input_reads_named_pipes_until_eof);
+	tcase_add_test(in, input_regular_files_have_a_size_and_open_at_an_offset);
 	tcase_add_test(in, input_symlinks_to_directories_need_follow_symlinks);
 	tcase_add_test(in, input_file_removed_after_listing_names_the_path);
 	tcase_add_test(in, input_last_path_is_escaped_as_json);
@@ -712,6 +792,8 @@ static Suite *file_suite(void)
 	tcase_add_test(out, output_commit_refuses_an_unfinished_task);
 	tcase_add_test(out, output_end_without_commit_publishes_nothing);
 	tcase_add_test(out, output_sequence_format_names_files);
+	tcase_add_test(out, output_discarded_task_runs_again_and_only_its_second_attempt_is_published);
+	tcase_add_test(out, output_without_fsync_publishes_the_same);
 	tcase_add_test(out, output_rejects_bad_configs_with_clear_errors);
 	suite_add_tcase(s, out);
 	return s;
