@@ -278,7 +278,7 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 	const size_t max_quoted = p->max_quoted, null_len = p->null_len;
 	const char *const null_string = p->null_string;
 	bh_page_builder *const pb = t->pb;
-	bh_value *cell = pb->page.values + (size_t)pb->page.nrows * pb->page.ncols;
+	bh_value *cell = bh_pb_row(pb);
 	const struct csv_column *cd;
 	struct arena a;
 	struct fast_keys k;

@@ -486,6 +486,7 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
 		t->win_base = NULL;
 	if (!t->slow_only && t->fast_mode >= 0 && csv_fast_record(t, s, end, res)) {
 		st = CSV_RECORD;
+		t->fast_records++;
 	} else {
 		bh_pb_discard_record(t->pb);
 		st = parse_record(t, s, end, eof, res, 1);

@@ -125,6 +125,16 @@ static inline bh_value *bh_pb_cell(bh_page_builder *pb, uint32_t col)
 {
 	return &pb->page.values[(size_t)pb->page.nrows * pb->page.ncols + col];
 }
+/* The current record's cells, row[0..ncols): a plugin that sets many
+ * columns can take this once per record and write row[col] itself
+ * (u and is_null, as the setters below do), instead of bh_pb_cell's row
+ * arithmetic per value (its loads repeat after every cell store, which may
+ * alias the page for the compiler).  Valid until the record ends or is
+ * discarded; strings still go through bh_pb_string. */
+static inline bh_value *bh_pb_row(bh_page_builder *pb)
+{
+	return &pb->page.values[(size_t)pb->page.nrows * pb->page.ncols];
+}
 static inline void bh_pb_null(bh_page_builder *pb, uint32_t col)
 {
 	bh_pb_cell(pb, col)->is_null = 1;
