@@ -292,6 +292,7 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 			return 0;
 		}
 #if defined(HAVE_AVX2_PATH)
+		__builtin_cpu_init(); /* (the plugin's constructors may not have run it) */
 		t->fast_mode = __builtin_cpu_supports("avx2") && !t->no_avx2 ? 2 : 1;
 #else
 		t->fast_mode = 1;
