@@ -236,6 +236,7 @@ static int write_id_maps(pid_t pid, const struct sandbox_plan *plan, uid_t uid, 
  * seccomp listener (then keeps waiting). */
 static int handshake(int sock, struct sandbox_child *c, char **err)
 {
+    int reset_seen = 0;
     for (;;) {
         struct sandbox_child_error e;
         memset(&e, 0, sizeof e);
@@ -249,6 +250,12 @@ static int handshake(int sock, struct sandbox_child *c, char **err)
         ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
         if (n < 0 && errno == EINTR)
             continue;
+        /* A child that fails exits with our 'c' unread: the kernel then
+         * reports ECONNRESET once, before the error message it queued. */
+        if (n < 0 && errno == ECONNRESET && !reset_seen) {
+            reset_seen = 1;
+            continue;
+        }
         if (n < 0)
             return sandbox_fail(err, -errno, "sandbox handshake failed: %s", strerror(errno));
         if (n == 0)
