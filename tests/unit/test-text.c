@@ -143,7 +143,10 @@ START_TEST(test_format_long)
 	buf[n] = '\0';
 	ck_assert_str_eq(buf, "9223372036854775807");
 	/* every digit count, at its edges */
-	for (int64_t p = 1, k = 0; k < 19; k++, p *= 10) {
+	for (int k = 0; k < 19; k++) {
+		int64_t p = 1;
+		for (int i = 0; i < k; i++)
+			p *= 10;
 		const int64_t edge[] = { p, p - 1, -p, 1 - p, p + 1, -p - 1 };
 		for (size_t e = 0; e < sizeof(edge) / sizeof(edge[0]); e++) {
 			char ref[32];
