@@ -24,7 +24,10 @@ int bh_parse_double(const char *s, size_t n, double *out);
 /* true/false, yes/no, on/off, 1/0, t/f, y/n (any case). */
 int bh_parse_boolean(const char *s, size_t n, int *out);
 
-/* Writes the text of v without a NUL and returns its length. */
+/* Writes the text of v without a NUL and returns its length.  buf must have
+ * room for BH_LONG_MAX_CHARS bytes (BH_DOUBLE_MAX_CHARS for doubles) whatever
+ * the value: the formatters store whole words and may write scratch bytes
+ * past the returned length (never past those sizes). */
 size_t bh_format_long(int64_t v, char *buf);
 /* The shortest decimal that reads back as the same double; integers print
  * with a trailing ".0" ("1.0"), NaN as "NaN", infinities as "Infinity" and
