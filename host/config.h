@@ -36,7 +36,7 @@ struct manifest_component;
 #define CFG_MAX_LIST_SECTIONS 64         /* decoders, filters or encoders of a transfer */
 #define CFG_MAX_PAGE_RECORDS 1000000     /* exec.page_records */
 #define CFG_MAX_THREADS 1024             /* exec.max_threads */
-#define CFG_SPLIT_SIZE_DEFAULT (32ULL << 20) /* exec.split_size */
+#define CFG_SPLIT_SIZE_DEFAULT (8ULL << 20) /* exec.split_size */
 #define CFG_MAX_PIDS 1000000             /* exec.resources.pids */
 #define CFG_MAX_CPUS 4096.0              /* exec.resources.cpus */
 
