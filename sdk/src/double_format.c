@@ -11,6 +11,7 @@
  * table's generator proves that the products decide every comparison exactly
  * for every double (see gen_pow10_table.py).  No libm, no division by a
  * variable, no loop over digits before the output. */
+#include <float.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -112,6 +113,50 @@ static uint64_t shortest(uint64_t c, int q, int *exp10)
 	return vb < 4 * s + 2 || (vb == 4 * s + 2 && (s & 1) == 0) ? s : t;
 }
 
+/* 10^0 .. 10^22: every one is exact as a double. */
+static const double exact_pow10[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* The common values (money, measurements: a decimal with up to 15
+ * significant digits, about 1e-8 <= a < 1e15) without shortest(): a,
+ * positive and normal with 2^e2 <= a < 2^(e2 + 1), is scaled by 10^k so
+ * that the product lies in [10^14, 2 * 10^15), rounded to an integer d, and
+ * kept when d / 10^k reads back as a.  That test is exact: d < 2^53 and
+ * 10^k (k <= 22) are exact doubles and the division is correctly rounded
+ * to nearest-even, as a reader rounds.  So d * 10^-k lies in a's rounding
+ * interval, which is narrower than one unit of d (a * 10^k < 2^52 makes
+ * the gap between doubles smaller than 1): no other multiple of 10^-k lies
+ * in it, and a decimal with fewer digits would be one.  So d, less its
+ * trailing zeros, is the only shortest decimal, which is what shortest()
+ * returns too.  Returns 1 and sets *digits to d scaled to exactly 17
+ * digits, *exp10 to its power of ten (a = *digits * 10^*exp10).  Other
+ * values (16-17 digits, tiny, huge) return 0 and take shortest().  Assumes
+ * the default rounding mode and no excess precision (checked below). */
+static inline int short_decimal(double a, int e2, uint64_t *digits, int *exp10)
+{
+#if FLT_EVAL_METHOD == 0
+	int k = 14 - floor_log10_pow2(e2); /* 10^14 <= a * 10^k < 2 * 10^15 */
+	if ((unsigned)k > 22)
+		return 0;
+	uint64_t d = (uint64_t)(a * exact_pow10[k] + 0.5);
+	if ((double)d / exact_pow10[k] != a)
+		return 0;
+	/* to exactly 17 digits, as bh_format_double wants them */
+	int small = d < UINT64_C(1000000000000000);
+	*digits = d * (small ? 100 : 10);
+	*exp10 = -k - (small ? 2 : 1);
+	return 1;
+#else
+	(void)a;
+	(void)e2;
+	(void)digits;
+	(void)exp10;
+	return 0;
+#endif
+}
+
 #define ZEROS UINT64_C(0x3030303030303030) /* "00000000" */
 
 /* Writes the text of v.  All digits are made at once: the significand is
@@ -152,19 +197,26 @@ size_t bh_format_double(double v, char *buf)
 		c |= UINT64_C(1) << 52;
 		q -= 1075;
 	}
-	/* Scaled to exactly 17 digits (v = d * 10^e10): normal doubles give
-	 * 15 to 17 digits, so two steps without branches; subnormals may need
-	 * more. */
-	d = shortest(c, q, &e10);
-	for (int i = 0; i < 2; i++) {
-		int small = d < UINT64_C(10000000000000000);
-		d = small ? d * 10 : d;
-		e10 -= small;
-	}
-	if (d < UINT64_C(10000000000000000)) {
-		nd = digits_count(d);
-		d *= digits_pow10[17 - nd];
-		e10 -= 17 - nd;
+	/* Scaled to exactly 17 digits (v = d * 10^e10): the short decimals
+	 * come so; normal doubles give 15 to 17 digits, so two steps without
+	 * branches; subnormals may need more. */
+	{
+		uint64_t abits = bits & ~(UINT64_C(1) << 63);
+		double a;
+		memcpy(&a, &abits, sizeof(a));
+		if (!short_decimal(a, q + 52, &d, &e10)) {
+			d = shortest(c, q, &e10);
+			for (int i = 0; i < 2; i++) {
+				int small = d < UINT64_C(10000000000000000);
+				d = small ? d * 10 : d;
+				e10 -= small;
+			}
+			if (d < UINT64_C(10000000000000000)) {
+				nd = digits_count(d);
+				d *= digits_pow10[17 - nd];
+				e10 -= 17 - nd;
+			}
+		}
 	}
 	point = 17 + e10; /* v = 0.DIGITS * 10^point */
 

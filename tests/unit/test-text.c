@@ -480,6 +480,48 @@ START_TEST(test_format_double_reference)
 }
 END_TEST
 
+static uint64_t ten_to(int n)
+{
+	uint64_t p = 1;
+	while (n-- > 0)
+		p *= 10;
+	return p;
+}
+
+/* The short-decimal path of bh_format_double (up to 14-15 significant
+ * digits, 1e-9 <= |v| < 2e14 or so) against the brute-force reference: decimals of
+ * every length from 1 to 17 digits at every scale around that range, their
+ * neighbours a few ulps away (most read back only from longer decimals,
+ * some from another short one), and the powers of two in it, where the
+ * gap below is half the gap above. */
+START_TEST(test_format_double_short_decimals)
+{
+	char text[48];
+	for (long i = 0; i < 150000; i++) {
+		int nd = 1 + (int)(rnd() % 17), e = (int)(rnd() % 34) - 22;
+		uint64_t m = rnd() % ten_to(nd);
+		double v, up, down;
+		snprintf(text, sizeof(text), "%s%" PRIu64 "e%d", i % 2 ? "-" : "", m, e);
+		v = strtod(text, NULL);
+		if (!isfinite(v) || v == 0)
+			continue;
+		check_format_double(v);
+		up = down = v;
+		for (int step = 0; step < 3; step++) {
+			check_format_double(up = nextafter(up, HUGE_VAL));
+			if ((down = nextafter(down, -HUGE_VAL)) != 0)
+				check_format_double(down);
+		}
+	}
+	for (int exponent = 1023 - 40; exponent <= 1023 + 50; exponent++) {
+		double v = from_bits((uint64_t)exponent << 52);
+		check_format_double(v);
+		check_format_double(nextafter(v, 0));
+		check_format_double(nextafter(v, HUGE_VAL));
+	}
+}
+END_TEST
+
 /* The digits and exponent of a formatted double: m * 10^e10, m without
  * trailing zeros. */
 static void decimal_of(const char *s, uint64_t *m, int *e10)
@@ -810,6 +852,7 @@ static Suite *text_suite(void)
 	tcase_add_test(n, test_format_double_cases);
 	tcase_add_test(n, test_format_double_reference);
 	tcase_add_test(n, test_format_double_random);
+	tcase_add_test(n, test_format_double_short_decimals);
 	tcase_add_test(n, test_pow10_table);
 	tcase_add_test(n, test_format_stays_in_buffer);
 	tcase_add_test(n, test_numbers_ignore_locale);
