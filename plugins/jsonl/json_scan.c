@@ -5,20 +5,42 @@
 
 #include "json_scan.h"
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-/* True when none of the 8 bytes of w needs a closer look inside a string:
- * no quote, no backslash, no control character, no byte >= 0x80.  This lets
- * plain ASCII text go by a word at a time. */
-static inline int word_is_plain(uint64_t w)
+#include <bulkhead/text.h>
+
+/* The first byte of [p, e) that ends a run of string text: a quote, a
+ * backslash or a control character (e when there is none).  *high is set
+ * when the run holds a byte >= 0x80, which then needs a UTF-8 check: a
+ * multi-byte sequence never contains an ASCII byte, so checking runs that
+ * end at those bytes checks the whole string. */
+static inline const unsigned char *string_run_end(const unsigned char *p, const unsigned char *e, int *high)
 {
-	uint64_t control = (w - ONES * 0x20) & ~w & HIGHS;
-	uint64_t quote = w ^ (ONES * '"');
-	uint64_t backslash = w ^ (ONES * '\\');
-	quote = (quote - ONES) & ~quote & HIGHS;
-	backslash = (backslash - ONES) & ~backslash & HIGHS;
-	return ((w & HIGHS) | control | quote | backslash) == 0;
+	unsigned any = 0;
+#if defined(__SSE2__)
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+		      ctrl_max = _mm_set1_epi8(0x1F);
+	while (e - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i ctrl = _mm_cmpeq_epi8(_mm_max_epu8(v, ctrl_max), ctrl_max);
+		unsigned special = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), ctrl));
+		unsigned hi = (unsigned)_mm_movemask_epi8(v);
+		if (special) {
+			unsigned at = (unsigned)__builtin_ctz(special);
+			*high |= (hi & ((1u << at) - 1)) != 0 || any;
+			return p + at;
+		}
+		any |= hi;
+		p += 16;
+	}
+#endif
+	for (; p < e && *p != '"' && *p != '\\' && *p >= 0x20; p++)
+		any |= *p & 0x80;
+	*high |= any != 0;
+	return p;
 }
 
 int json_scan_string(const char **pp, const char *end, int *escaped, const char **why)
@@ -28,12 +50,16 @@ int json_scan_string(const char **pp, const char *end, int *escaped, const char 
 	int esc = 0;
 
 	for (;;) {
-		uint64_t w;
-		while (e - p >= 8) {
-			memcpy(&w, p, 8);
-			if (!word_is_plain(w))
-				break;
-			p += 8;
+		const unsigned char *run = p;
+		int high = 0;
+		p = string_run_end(p, e, &high);
+		if (high) {
+			size_t ok = bh_utf8_prefix((const char *)run, (size_t)(p - run));
+			if (ok != (size_t)(p - run)) {
+				*pp = (const char *)run + ok;
+				*why = "invalid UTF-8 in string";
+				return -EINVAL;
+			}
 		}
 		if (p >= e) {
 			*pp = (const char *)p;
@@ -76,20 +102,11 @@ int json_scan_string(const char **pp, const char *end, int *escaped, const char 
 				*why = "invalid escape in string";
 				return -EINVAL;
 			}
-		} else if (c < 0x20) {
+		} else {
 			*pp = (const char *)p;
 			*why = "control character in string (must be escaped)";
 			return -EINVAL;
-		} else if (c >= 0x80) {
-			size_t n = json_scan_utf8_sequence(p, e);
-			if (n == 0) {
-				*pp = (const char *)p;
-				*why = "invalid UTF-8 in string";
-				return -EINVAL;
-			}
-			p += n;
-		} else
-			p++;
+		}
 	}
 	*escaped = esc;
 	*pp = (const char *)p + 1;

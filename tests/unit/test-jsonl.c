@@ -227,6 +227,47 @@ START_TEST(parse_invalid_bytes)
 }
 END_TEST
 
+/* Strings are scanned 16 bytes a step and checked for UTF-8 a run at a time:
+ * an invalid byte, a control character or an escape at any offset must be
+ * found at its own column, and valid text around them kept byte for byte. */
+START_TEST(parse_string_scan_at_every_offset)
+{
+	const char *config = "{\"columns\":[{\"name\":\"s\",\"type\":\"string\"}]}";
+	static const char *const bad[] = { "\xff", "\x01", "\xc3(", "\xe2\x82" };
+	for (int k = 0; k < 48; k++) {
+		char text[128], line[256], want[64];
+		size_t n = 0;
+		/* k bytes of mixed text: ASCII and two-byte characters */
+		while (n < (size_t)k)
+			n += (size_t)snprintf(text + n, sizeof text - n, "%s", (n % 5 == 3 && n + 2 <= (size_t)k) ? "\xc3\xa9" : "a");
+		for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+			int at = snprintf(line, sizeof line, "{\"s\":\"%.*s", (int)n, text);
+			snprintf(line + at, sizeof line - (size_t)at, "%s and a tail long enough for whole 16-byte steps\"}",
+				 bad[b]);
+			bh_testkit_result *r = parse(config, line, strlen(line));
+			snprintf(want, sizeof want, ":1:%d:", at + 1);
+			ck_assert_msg(r->status == -10001, "offset %d bad %zu accepted", k, b);
+			ck_assert_msg(r->error && strstr(r->error, want), "offset %d bad %zu: want %s in %s", k, b, want,
+				      r->error ? r->error : "(none)");
+			bh_testkit_result_free(r);
+		}
+		/* valid: an escape right after the mixed text */
+		snprintf(line, sizeof line, "{\"s\":\"%.*s\\n\\u00e9\\\"z\", \"other\": \"a tail long enough for whole 16-byte steps\"}",
+			 (int)n, text);
+		bh_testkit_result *r = parse(config, line, strlen(line));
+		ck_assert_msg(r->status == 0, "offset %d: %s", k, r->error ? r->error : "");
+		json_t *rec = json_loads(r->records_json, 0, NULL);
+		const char *got = json_string_value(json_array_get(json_array_get(rec, 0), 0));
+		ck_assert_ptr_nonnull(got);
+		ck_assert_uint_eq(strlen(got), n + 5);
+		ck_assert_int_eq(memcmp(got, text, n), 0);
+		ck_assert_str_eq(got + n, "\n\xc3\xa9\"z");
+		json_decref(rec);
+		bh_testkit_result_free(r);
+	}
+}
+END_TEST
+
 START_TEST(parse_deep_nesting)
 {
 	size_t depth = 600, n = 0;
@@ -724,6 +765,7 @@ static Suite *jsonl_suite(void)
 	tcase_add_test(p, parse_stop_option_wins_over_reject_room);
 	tcase_add_test(p, parse_invalid_collected);
 	tcase_add_test(p, parse_invalid_bytes);
+	tcase_add_test(p, parse_string_scan_at_every_offset);
 	tcase_add_test(p, parse_deep_nesting);
 	tcase_add_test(p, parse_line_bound);
 	tcase_add_test(p, parse_huge_line_spanning_chunks);
