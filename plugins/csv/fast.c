@@ -31,43 +31,41 @@ struct masks {
 	uint64_t special;   /* quote, escape, \n, \r: what a quoted field must look at */
 };
 
+/* The settings the loop needs, in locals (stores into the page could alias
+ * the parser's struct for the compiler). */
+struct fast_keys {
+	unsigned char delim, quote, esc;
+};
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2_PATH 1
-/* The masks 32 bytes a step, on CPUs with AVX2 (checked at run time). */
-__attribute__((target("avx2"))) static void masks64_avx2(struct masks *out, const char *src, unsigned char delim,
-								 unsigned char quote, unsigned char esc)
+/* The masks 32 bytes a step, on CPUs with AVX2.  Not always_inline: it is
+ * inlined into the AVX2 copy of the record loop only (fast_record_avx2). */
+static inline __attribute__((target("avx2"))) struct masks masks64_avx2(const char *src, struct fast_keys k)
 {
-	__m256i d = _mm256_set1_epi8((char)delim), q = _mm256_set1_epi8((char)quote);
-	__m256i e = _mm256_set1_epi8((char)esc), lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
-	uint64_t f = 0, sp = 0;
+	__m256i d = _mm256_set1_epi8((char)k.delim), q = _mm256_set1_epi8((char)k.quote);
+	__m256i e = _mm256_set1_epi8((char)k.esc), lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
+	struct masks m = { 0, 0 };
 	for (int i = 0; i < 2; i++) {
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + 32 * i));
 		__m256i nl = _mm256_or_si256(_mm256_cmpeq_epi8(x, lf), _mm256_cmpeq_epi8(x, cr));
 		uint32_t mf = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(nl, _mm256_cmpeq_epi8(x, d)));
 		uint32_t ms = (uint32_t)_mm256_movemask_epi8(
 			_mm256_or_si256(nl, _mm256_or_si256(_mm256_cmpeq_epi8(x, q), _mm256_cmpeq_epi8(x, e))));
-		f |= (uint64_t)mf << (32 * i);
-		sp |= (uint64_t)ms << (32 * i);
+		m.field_end |= (uint64_t)mf << (32 * i);
+		m.special |= (uint64_t)ms << (32 * i);
 	}
-	out->field_end = f;
-	out->special = sp;
+	return m;
 }
 #endif
 
 /* The masks of src[0..64): 16 bytes a step with SSE2 (part of every x86-64),
  * else a byte at a time. */
-static inline void masks64(struct masks *out, const char *src, unsigned char delim, unsigned char quote, unsigned char esc,
-				   int avx2)
+static inline __attribute__((always_inline)) struct masks masks64_sse2(const char *src, struct fast_keys k)
 {
-	uint64_t f = 0, sp = 0;
-#if defined(HAVE_AVX2_PATH)
-	if (avx2) {
-		masks64_avx2(out, src, delim, quote, esc);
-		return;
-	}
-#endif
+	struct masks m = { 0, 0 };
 #if defined(__SSE2__)
-	__m128i d = _mm_set1_epi8((char)delim), q = _mm_set1_epi8((char)quote), e = _mm_set1_epi8((char)esc);
+	__m128i d = _mm_set1_epi8((char)k.delim), q = _mm_set1_epi8((char)k.quote), e = _mm_set1_epi8((char)k.esc);
 	__m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
 	for (int i = 0; i < 4; i++) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + 16 * i));
@@ -75,53 +73,55 @@ static inline void masks64(struct masks *out, const char *src, unsigned char del
 		uint32_t mf = (uint32_t)_mm_movemask_epi8(_mm_or_si128(nl, _mm_cmpeq_epi8(x, d)));
 		uint32_t ms = (uint32_t)_mm_movemask_epi8(
 			_mm_or_si128(nl, _mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, e))));
-		f |= (uint64_t)mf << (16 * i);
-		sp |= (uint64_t)ms << (16 * i);
+		m.field_end |= (uint64_t)mf << (16 * i);
+		m.special |= (uint64_t)ms << (16 * i);
 	}
 #else
-	(void)avx2;
 	for (int i = 0; i < WINDOW; i++) {
 		unsigned char c = (unsigned char)src[i];
 		uint64_t nl = c == '\n' || c == '\r';
-		f |= (nl | (c == delim)) << i;
-		sp |= (nl | (c == quote) | (c == esc)) << i;
+		m.field_end |= (nl | (c == k.delim)) << i;
+		m.special |= (nl | (c == k.quote) | (c == k.esc)) << i;
 	}
 #endif
-	out->field_end = f;
-	out->special = sp;
+	return m;
+}
+
+/* The masks of [p, end) and end, fewer than 64 bytes (the end of a chunk). */
+static __attribute__((noinline)) struct masks window_short(const char *p, const char *end, struct fast_keys k)
+{
+	size_t avail = (size_t)(end - p);
+	uint64_t stop = UINT64_C(1) << avail;
+	char pad[WINDOW];
+	struct masks m;
+	memcpy(pad, p, avail);
+	memset(pad + avail, 0, WINDOW - avail);
+	m = masks64_sse2(pad, k);
+	m.field_end = (m.field_end & (stop - 1)) | stop;
+	m.special = (m.special & (stop - 1)) | stop;
+	return m;
 }
 
 /* The masks of [p, p + 64), or of [p, end) and end. */
-static void window_load(struct masks *m, const char *p, const char *end, unsigned char delim, unsigned char quote,
-			unsigned char esc, int avx2)
+static inline __attribute__((always_inline)) struct masks window_load(const char *p, const char *end,
+									struct fast_keys k, const int avx2)
 {
-	size_t avail = (size_t)(end - p);
-	if (avail >= WINDOW) {
-		masks64(m, p, delim, quote, esc, avx2);
-		return;
-	}
-	char pad[WINDOW];
-	uint64_t stop = UINT64_C(1) << avail;
-	memcpy(pad, p, avail);
-	memset(pad + avail, 0, WINDOW - avail);
-	masks64(m, pad, delim, quote, esc, avx2);
-	m->field_end = (m->field_end & (stop - 1)) | stop;
-	m->special = (m->special & (stop - 1)) | stop;
+	if (end - p < WINDOW)
+		return window_short(p, end, k);
+#if defined(HAVE_AVX2_PATH)
+	if (avx2)
+		return masks64_avx2(p, k);
+#endif
+	return masks64_sse2(p, k);
 }
-
-/* The settings the loop needs, in locals (stores into the page could alias
- * the parser's struct for the compiler). */
-struct fast_keys {
-	unsigned char delim, quote, esc;
-	int avx2;
-};
 
 /* The first byte at or after p (*base <= p <= end) marked in the chosen
  * mask, end when there is none before it; moves the window (*base, *m)
  * forward as needed. */
 static inline __attribute__((always_inline)) const char *window_next(const char **base, struct masks *m,
 								     const char *p, const char *end,
-								     struct fast_keys k, const int special)
+								     struct fast_keys k, const int special,
+								     const int avx2)
 {
 	for (;;) {
 		size_t off = (size_t)(p - *base);
@@ -134,7 +134,7 @@ static inline __attribute__((always_inline)) const char *window_next(const char 
 			p = *base + WINDOW;
 		}
 		*base = p;
-		window_load(m, p, end, k.delim, k.quote, k.esc, k.avx2);
+		*m = window_load(p, end, k, avx2);
 	}
 }
 
@@ -239,14 +239,17 @@ static inline __attribute__((always_inline)) int put_value(bh_page_builder *pb, 
 		copy_run(a->bytes + a->len, v, n, end);
 		return put_text(cell, type, a, n);
 	}
+	/* Numbers: short ones inline, reading past the value within the input. */
 	if (type == BH_TYPE_LONG) {
-		if (bh_parse_long(v, n, &cell->u.l) < 0)
+		if ((end - (v + n) >= BH_PARSE_PADDING ? bh_parse_long_padded(v, n, &cell->u.l)
+						       : bh_parse_long(v, n, &cell->u.l)) < 0)
 			return -1;
 		cell->is_null = 0;
 		return 0;
 	}
 	if (type == BH_TYPE_DOUBLE) {
-		if (bh_parse_double(v, n, &cell->u.d) < 0)
+		if ((end - (v + n) >= BH_PARSE_PADDING ? bh_parse_double_padded(v, n, &cell->u.d)
+						       : bh_parse_double(v, n, &cell->u.d)) < 0)
 			return -1;
 		cell->is_null = 0;
 		return 0;
@@ -270,7 +273,10 @@ static inline __attribute__((always_inline)) int put_value(bh_page_builder *pb, 
 	return 0;
 }
 
-int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct csv_result *res)
+/* One record, with the masks of the CPU's choice (avx2 is a constant at each
+ * call: the loop is compiled once per mask variant, the masks inline). */
+static inline __attribute__((always_inline)) int fast_record(struct csv_task *t, const char *s, const char *end,
+							     struct csv_result *res, const int avx2)
 {
 	const struct csv_parser *p = t->p;
 	const struct csv_column *const cols = p->cols;
@@ -285,23 +291,9 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 	struct masks m;
 	const char *base, *q = s, *f;
 
-	if (t->fast_mode <= 0) {
-		/* decided once per task: a one-byte delimiter, a quote, no trimming */
-		if (t->fast_mode < 0 || p->delim_len != 1 || p->trim || p->quote < 0) {
-			t->fast_mode = -1;
-			return 0;
-		}
-#if defined(HAVE_AVX2_PATH)
-		__builtin_cpu_init(); /* (the plugin's constructors may not have run it) */
-		t->fast_mode = __builtin_cpu_supports("avx2") && !t->no_avx2 ? 2 : 1;
-#else
-		t->fast_mode = 1;
-#endif
-	}
 	k.delim = (unsigned char)p->delim[0];
 	k.quote = (unsigned char)p->quote;
 	k.esc = p->escape >= 0 ? (unsigned char)p->escape : k.quote;
-	k.avx2 = t->fast_mode == 2;
 	if (s == end || *s == '\n' || *s == '\r' || (p->comment && *s == p->comment[0]))
 		return 0;
 	if (t->win_base && s >= t->win_base && s < t->win_base + WINDOW && t->win_end == end) {
@@ -310,7 +302,7 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 		m.special = t->win_special;
 	} else {
 		base = s;
-		window_load(&m, s, end, k.delim, k.quote, k.esc, k.avx2);
+		m = window_load(s, end, k, avx2);
 	}
 	a.bytes = pb->page.arena;
 	a.len = pb->page.arena_len;
@@ -321,7 +313,7 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 		if ((unsigned char)*q != k.quote) {
 			/* An unquoted field runs to the delimiter or the line end. */
 			size_t n;
-			f = window_next(&base, &m, q, end, k, 0);
+			f = window_next(&base, &m, q, end, k, 0, avx2);
 			if (f == end)
 				return 0;
 			n = (size_t)(f - q);
@@ -335,7 +327,7 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 			unsigned ndrop = 0;
 			size_t n;
 			for (;;) {
-				c = window_next(&base, &m, c, end, k, 1);
+				c = window_next(&base, &m, c, end, k, 1, avx2);
 				if (c + 1 >= end || *c == '\n' || *c == '\r')
 					return 0;
 				if ((unsigned char)*c == k.quote) {
@@ -396,4 +388,46 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 	res->consumed = (size_t)(f - s);
 	res->lines = 1;
 	return 1;
+}
+
+#if defined(HAVE_AVX2_PATH)
+/* (BMI1/2 come with AVX2 and are checked with it: shifts and bit counts
+ * without flags.) */
+static __attribute__((noinline, target("avx2,bmi,bmi2"))) int fast_record_avx2(struct csv_task *t, const char *s,
+									       const char *end, struct csv_result *res)
+{
+	return fast_record(t, s, end, res, 1);
+}
+#endif
+
+static __attribute__((noinline)) int fast_record_sse2(struct csv_task *t, const char *s, const char *end,
+						      struct csv_result *res)
+{
+	return fast_record(t, s, end, res, 0);
+}
+
+int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct csv_result *res)
+{
+	if (t->fast_mode <= 0) {
+		/* decided once per task: a one-byte delimiter, a quote, no trimming */
+		const struct csv_parser *p = t->p;
+		if (t->fast_mode < 0 || p->delim_len != 1 || p->trim || p->quote < 0) {
+			t->fast_mode = -1;
+			return 0;
+		}
+#if defined(HAVE_AVX2_PATH)
+		__builtin_cpu_init(); /* (the plugin's constructors may not have run it) */
+		t->fast_mode = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+					       __builtin_cpu_supports("bmi2") && !t->no_avx2
+				       ? 2
+				       : 1;
+#else
+		t->fast_mode = 1;
+#endif
+	}
+#if defined(HAVE_AVX2_PATH)
+	if (t->fast_mode == 2)
+		return fast_record_avx2(t, s, end, res);
+#endif
+	return fast_record_sse2(t, s, end, res);
 }

@@ -34,3 +34,10 @@ tests_unit_test_csv_record_SOURCES = tests/unit/test-csv-record.c plugins/csv/re
 	plugins/csv/json_check.c
 tests_unit_test_csv_record_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_csv_record_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_LIBS) -ldl -lm
+
+# The SDK's inline number parsers (bulkhead/text.h) against the plain ones.
+check_PROGRAMS += tests/unit/test-parse-padded
+TESTS += tests/unit/test-parse-padded
+tests_unit_test_parse_padded_SOURCES = tests/unit/test-parse-padded.c
+tests_unit_test_parse_padded_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_parse_padded_LDADD = sdk/libbulkhead-sdk.a $(CHECK_LIBS) -lm

@@ -288,6 +288,56 @@ START_TEST(fast_path_typed_records)
 }
 END_TEST
 
+/* Numbers of every length around the fast path's 8-digit words, with signs,
+ * points, exponents and stray bytes, quoted or not, anywhere in the block:
+ * the fast path parses the short ones inline (reading past them within the
+ * input) and must agree with the general tokenizer on all. */
+START_TEST(fast_path_numbers)
+{
+	static const char stray[] = "-+.eE x,\"";
+	static const char *const types[] = { "ldl", "dld", "lddl" };
+	unsigned seed = 99;
+	char data[400];
+	uint64_t records = 0, fast_records = 0;
+	for (long iter = 0; iter < 6000; iter++) {
+		struct config cfg;
+		size_t n = 0;
+		config_init(&cfg, types[iter % 3]);
+		cfg.p.escape = '"';
+		for (int r = 0; r < 4; r++) {
+			for (uint32_t c = 0; c < cfg.p.ncols; c++) {
+				int quoted = rand_r(&seed) % 6 == 0, before = rand_r(&seed) % 11, after = rand_r(&seed) % 11;
+				size_t start;
+				if (c)
+					data[n++] = ',';
+				if (quoted)
+					data[n++] = '"';
+				start = n;
+				if (rand_r(&seed) % 3 == 0)
+					data[n++] = rand_r(&seed) % 2 ? '-' : '+';
+				for (int i = 0; i < before; i++)
+					data[n++] = (char)('0' + rand_r(&seed) % 10);
+				if (rand_r(&seed) % 2) {
+					data[n++] = '.';
+					for (int i = 0; i < after; i++)
+						data[n++] = (char)('0' + rand_r(&seed) % 10);
+				}
+				if (rand_r(&seed) % 10 == 0)
+					n += (size_t)snprintf(data + n, 8, "e%d", rand_r(&seed) % 700 - 350);
+				if (rand_r(&seed) % 30 == 0) /* a stray byte */
+					data[start + (size_t)rand_r(&seed) % (n - start + 1)] = stray[rand_r(&seed) % 9];
+				if (quoted)
+					data[n++] = '"';
+			}
+			data[n++] = '\n';
+		}
+		expect_same(&cfg.p, &cfg.schema, data, n, iter % 20 == 0, &records, &fast_records);
+	}
+	ck_assert_msg(fast_records * 3 > records, "fast path took %llu of %llu records",
+		      (unsigned long long)fast_records, (unsigned long long)records);
+}
+END_TEST
+
 /* bh_pb_row is the row bh_pb_cell indexes, record after record and across
  * page flushes. */
 START_TEST(page_builder_row)
@@ -323,6 +373,7 @@ int main(void)
 	tcase_add_test(tc, fast_path_typed_records);
 	tcase_add_test(tc, fast_path_every_block_offset);
 	tcase_add_test(tc, fast_path_random_records);
+	tcase_add_test(tc, fast_path_numbers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
