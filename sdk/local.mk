@@ -24,7 +24,7 @@ sdk_libbhruntime_a_SOURCES = sdk/src/runtime.c sdk/src/runtime.h sdk/src/options
 sdk_libbhruntime_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 lib_LIBRARIES += sdk/libbulkhead-testkit.a
-sdk_libbulkhead_testkit_a_SOURCES = sdk/src/testkit.c sdk/src/text.c $(sdk_number_sources) sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c $(sdk_libbhruntime_a_SOURCES)
+sdk_libbulkhead_testkit_a_SOURCES = sdk/src/testkit.c sdk/src/testkit_parse.c sdk/src/testkit_internal.h sdk/src/text.c $(sdk_number_sources) sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c $(sdk_libbhruntime_a_SOURCES)
 sdk_libbulkhead_testkit_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 pkgconfig_DATA += sdk/bulkhead-sdk.pc sdk/bulkhead-testkit.pc

@@ -28,3 +28,10 @@ tests_hostile_hostile_so_CFLAGS = $(PLUGIN_CC_FLAGS)
 tests_hostile_hostile_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
 EXTRA_DIST += tests/hostile/manifest.yml tests/hostile/run.sh tests/hostile/run-v2.sh
 TESTS += tests/hostile/run.sh tests/hostile/run-v2.sh
+
+# Split inputs: the csv and jsonl parsers' run_part cut at every offset equal one whole parse.
+check_PROGRAMS += tests/unit/test-parts
+TESTS += tests/unit/test-parts
+tests_unit_test_parts_SOURCES = tests/unit/test-parts.c
+tests_unit_test_parts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_parts_LDADD = sdk/libbulkhead-testkit.a $(CHECK_LIBS) $(JANSSON_LIBS) -ldl -lm

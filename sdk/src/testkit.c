@@ -9,40 +9,10 @@
 
 #include <bulkhead/testkit.h>
 #include "sdk/src/runtime.h"
+#include "sdk/src/testkit_internal.h"
 #include "sdk/src/values_json.h"
 
-/* Rows collected from one run, so a runaway plugin can not eat the test's memory. */
-#define TK_MAX_RECORDS 10000000
-
-struct bh_testkit {
-	void *dl;
-	const bh_plugin *plugin;
-	long max_rejects;
-	size_t chunk;
-	char *error;
-};
-
-/* One run's state: the runtime callbacks write into it. */
-struct tk_run {
-	bh_testkit *tk;
-	struct rt_runtime rt;
-	json_t *records;
-	json_t *rejects;
-	json_t *next;
-	char *bytes;
-	size_t bytes_len, bytes_cap;
-	bh_ctx *ctx;
-	/* For chained stages: the page consumer. */
-	int (*consume)(struct tk_run *run, const bh_page *page);
-	const bh_filter_vtable *filter;
-	void *filter_state, *filter_task;
-	bh_page_builder *filter_out;
-	const bh_formatter_vtable *formatter;
-	const bh_output_vtable *output;
-	void *task_state;
-};
-
-static void BH_PRINTF(2, 3) tk_fail(bh_testkit *tk, const char *fmt, ...)
+void tk_fail(bh_testkit *tk, const char *fmt, ...)
 {
 	va_list ap;
 	free(tk->error);
@@ -133,7 +103,7 @@ void bh_testkit_result_free(bh_testkit_result *r)
 	free(r);
 }
 
-static const bh_component *tk_find(bh_testkit *tk, bh_kind kind, const char *type)
+const bh_component *tk_find(bh_testkit *tk, bh_kind kind, const char *type)
 {
 	for (uint32_t i = 0; i < tk->plugin->component_count; i++) {
 		const bh_component *c = &tk->plugin->components[i];
@@ -145,7 +115,7 @@ static const bh_component *tk_find(bh_testkit *tk, bh_kind kind, const char *typ
 }
 
 /* Returns a new reference to the prepared config, or NULL (tk->error set). */
-static json_t *tk_config(bh_testkit *tk, const bh_component *c, const char *config_json)
+json_t *tk_config(bh_testkit *tk, const bh_component *c, const char *config_json)
 {
 	json_error_t jerr;
 	json_t *cfg = config_json ? json_loads(config_json, 0, &jerr) : json_object();
@@ -175,6 +145,10 @@ static int tk_on_reject(void *user, bh_ctx *ctx, const bh_location *where, const
 {
 	struct tk_run *run = user;
 	long max = run->tk->max_rejects;
+	if (run->part_refuted) { /* a void attempt of a part: nothing it does counts */
+		rt_ctx_set_error(ctx, "void attempt");
+		return BH_EDATA;
+	}
 	if (max < 0 || (long)json_array_size(run->rejects) >= max) {
 		if (where && where->line)
 			rt_ctx_set_error(ctx, "%s:%llu: %s", where->source ? where->source : "input",
@@ -192,7 +166,7 @@ static int tk_on_reject(void *user, bh_ctx *ctx, const bh_location *where, const
 	return 0;
 }
 
-static int tk_run_init(struct tk_run *run, bh_testkit *tk, const bh_component *c)
+int tk_run_init(struct tk_run *run, bh_testkit *tk, const bh_component *c)
 {
 	char label[160];
 	memset(run, 0, sizeof(*run));
@@ -215,7 +189,7 @@ static char *dump(json_t *j)
 }
 
 /* Builds the result, frees the run, and returns status. */
-static int tk_run_finish(struct tk_run *run, int status, const bh_schema *schema, bh_testkit_result **out)
+int tk_run_finish(struct tk_run *run, int status, const bh_schema *schema, bh_testkit_result **out)
 {
 	bh_testkit_result *res = calloc(1, sizeof(*res));
 	if (res) {
@@ -250,7 +224,7 @@ static int tk_run_finish(struct tk_run *run, int status, const bh_schema *schema
 /* The start of every single-component run: finds the component, prepares
  * its config and the run.  Returns 0, or the status the entry point returns
  * (-EINVAL with tk's error set, or the finished run's -ENOMEM). */
-static int tk_start(bh_testkit *tk, bh_kind kind, const char *type, const char *config_json,
+int tk_start(bh_testkit *tk, bh_kind kind, const char *type, const char *config_json,
 		    const bh_component **c, json_t **cfg, struct tk_run *run, bh_testkit_result **out)
 {
 	if (!(*c = tk_find(tk, kind, type)) || !(*cfg = tk_config(tk, *c, config_json)))
@@ -263,11 +237,6 @@ static int tk_start(bh_testkit *tk, bh_kind kind, const char *type, const char *
 }
 
 /* ---- memory streams and sinks ------------------------------------------ */
-
-struct mem_stream {
-	const char *data;
-	size_t len, pos, chunk;
-};
 
 static ssize_t mem_read(void *self, const char **data)
 {
@@ -285,7 +254,7 @@ static void mem_close(void *self)
 	(void)self;
 }
 
-static void mem_stream_init(bh_stream *s, struct mem_stream *m, const char *data, size_t len, size_t chunk)
+void tk_mem_stream_init(bh_stream *s, struct mem_stream *m, const char *data, size_t len, size_t chunk)
 {
 	m->data = data;
 	m->len = len;
@@ -297,7 +266,7 @@ static void mem_stream_init(bh_stream *s, struct mem_stream *m, const char *data
 	s->name = "input";
 }
 
-static int sink_write(void *self, const void *data, size_t len)
+int tk_sink_write(void *self, const void *data, size_t len)
 {
 	struct tk_run *run = self;
 	if (run->bytes_cap - run->bytes_len < len + 1) {
@@ -331,14 +300,14 @@ static void sink_close(void *self)
 static void mem_sink_init(bh_sink *s, struct tk_run *run)
 {
 	s->self = run;
-	s->write = sink_write;
+	s->write = tk_sink_write;
 	s->finish = sink_finish;
 	s->close = sink_close;
 }
 
 /* ---- page consumers ---------------------------------------------------- */
 
-static int collect_page(void *user, const bh_page *page)
+int tk_collect_page(void *user, const bh_page *page)
 {
 	struct tk_run *run = user;
 	if (run->consume)
@@ -372,7 +341,7 @@ static int feed_records(struct tk_run *run, const bh_schema *schema, const json_
 {
 	bh_page_builder pb;
 	char *err = NULL;
-	int r = rt_pb_init(&pb, schema, 64, 0, collect_page, run);
+	int r = rt_pb_init(&pb, schema, 64, 0, tk_collect_page, run);
 	if (r < 0)
 		return r;
 	r = rt_json_to_records(rows, &pb, &err);
@@ -404,74 +373,6 @@ static int load_schema_and_rows(struct tk_run *run, const char *schema_json, con
 		free(err);
 	}
 	return r;
-}
-
-/* ---- parsers ----------------------------------------------------------- */
-
-/* Runs parser c of its plugin over stream in, collecting pages into run. */
-static int run_parser(struct tk_run *run, const bh_component *c, json_t *cfg, bh_stream *in,
-		      const bh_schema **schema_out)
-{
-	const bh_parser_vtable *vt = c->vtable;
-	const bh_schema *schema = NULL;
-	void *state = NULL;
-	bh_page_builder pb;
-	int r = vt->begin(run->ctx, (const bh_config *)cfg, &state, &schema);
-	if (r < 0)
-		return r;
-	*schema_out = rt_schema_copy(run->ctx, schema);
-	r = rt_pb_init(&pb, schema, 0, 0, collect_page, run);
-	if (r == 0) {
-		r = vt->run(state, run->ctx, in, &pb);
-		if (r == 0)
-			r = rt_pb_finish(&pb);
-		rt_pb_destroy(&pb);
-	}
-	if (vt->end)
-		vt->end(state);
-	return r;
-}
-
-int bh_testkit_parse(bh_testkit *tk, const char *type, const char *config_json, const char *input, size_t len,
-		     bh_testkit_result **out)
-{
-	const bh_component *c;
-	const bh_schema *schema = NULL;
-	struct tk_run run;
-	struct mem_stream m;
-	bh_stream s;
-	json_t *cfg;
-	int r;
-	if ((r = tk_start(tk, BH_KIND_PARSER, type, config_json, &c, &cfg, &run, out)) < 0)
-		return r;
-	mem_stream_init(&s, &m, input, len, tk->chunk);
-	r = run_parser(&run, c, cfg, &s, &schema);
-	json_decref(cfg);
-	return tk_run_finish(&run, r, schema, out);
-}
-
-int bh_testkit_guess(bh_testkit *tk, const char *type, const char *sample, size_t len, bh_testkit_result **out)
-{
-	const bh_component *c = tk_find(tk, BH_KIND_PARSER, type);
-	const bh_parser_vtable *vt;
-	struct tk_run run;
-	char *text = NULL;
-	int r;
-	if (!c)
-		return -EINVAL;
-	vt = c->vtable;
-	if (!vt->guess) {
-		tk_fail(tk, "parser %s can not guess", type);
-		return -ENOTSUP;
-	}
-	if (tk_run_init(&run, tk, c) < 0)
-		return tk_run_finish(&run, -ENOMEM, NULL, out);
-	r = vt->guess(run.ctx, sample, len, &text);
-	if (r == 0 && text) {
-		sink_write(&run, text, strlen(text));
-		free(text);
-	}
-	return tk_run_finish(&run, r, NULL, out);
 }
 
 /* ---- formatters and filters -------------------------------------------- */
@@ -591,7 +492,7 @@ int bh_testkit_decode(bh_testkit *tk, const char *type, const char *config_json,
 	if ((r = tk_start(tk, BH_KIND_DECODER, type, config_json, &c, &cfg, &run, out)) < 0)
 		return r;
 	vt = c->vtable;
-	mem_stream_init(&up, &m, input, len, tk->chunk);
+	tk_mem_stream_init(&up, &m, input, len, tk->chunk);
 	r = vt->begin(run.ctx, (const bh_config *)cfg, &state);
 	if (r == 0) {
 		r = vt->open(state, run.ctx, &up, &dec);
@@ -603,7 +504,7 @@ int bh_testkit_decode(bh_testkit *tk, const char *type, const char *config_json,
 				r = (int)n;
 				break;
 			}
-			r = sink_write(&run, data, (size_t)n);
+			r = tk_sink_write(&run, data, (size_t)n);
 		}
 		if (opened && dec.close)
 			dec.close(dec.self);
@@ -688,12 +589,12 @@ int bh_testkit_input(bh_testkit *tk, const char *type, const char *config_json, 
 				bh_stream s;
 				r = vt->open_task(state, run.ctx, t, &s);
 				if (r == 0) {
-					r = run_parser(&run, pc, pcfg, &s, &schema);
+					r = tk_run_parser(&run, pc, pcfg, &s, &schema);
 					s.close(s.self);
 				}
 			} else if (vt->run_task && plan.schema) {
 				bh_page_builder pb;
-				r = rt_pb_init(&pb, plan.schema, 0, 0, collect_page, &run);
+				r = rt_pb_init(&pb, plan.schema, 0, 0, tk_collect_page, &run);
 				if (r == 0) {
 					r = vt->run_task(state, run.ctx, t, &pb);
 					if (r == 0)

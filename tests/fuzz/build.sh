@@ -48,7 +48,7 @@ plugin() { # plugin NAME SOURCES...
 }
 
 SDK="sdk/src/text.c sdk/src/double_format.c sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c"
-TESTKIT="sdk/src/testkit.c sdk/src/runtime.c sdk/src/options.c sdk/src/schema.c sdk/src/pages.c sdk/src/values_json.c $SDK"
+TESTKIT="sdk/src/testkit.c sdk/src/testkit_parse.c sdk/src/runtime.c sdk/src/options.c sdk/src/schema.c sdk/src/pages.c sdk/src/values_json.c $SDK"
 CONFIG="host/config_error.c host/config_node.c host/config_yaml.c host/config_vars.c host/config_units.c \
 	host/config_transfer.c host/config_validate.c host/config_emit.c"
 PACKAGING=$(cd "$SRC" && ls packaging/*.c)

@@ -56,6 +56,14 @@ void bh_testkit_set_chunk_size(bh_testkit *tk, size_t chunk_size);
 /* parser `type`: parses `input`. */
 int bh_testkit_parse(bh_testkit *tk, const char *type, const char *config_json, const char *input,
 		     size_t len, bh_testkit_result **out);
+/* parser `type` (ABI 1.1 run_part): parses `input` as the parts a split file
+ * cut at the byte offsets cuts[0] < cuts[1] < ... (ncuts of them, each inside
+ * the input) would give, one after another the way bulkhead-worker runs
+ * them: a part whose assumed start the part before refutes is run again from
+ * the right record, and its first attempt's records and rejects are dropped.
+ * For a correct parser the result equals bh_testkit_parse's, whatever the cuts. */
+int bh_testkit_parse_parts(bh_testkit *tk, const char *type, const char *config_json, const char *input,
+			   size_t len, const size_t *cuts, size_t ncuts, bh_testkit_result **out);
 /* formatter `type`: formats records of schema into bytes. */
 int bh_testkit_format(bh_testkit *tk, const char *type, const char *config_json,
 		      const char *schema_json, const char *records_json, bh_testkit_result **out);
