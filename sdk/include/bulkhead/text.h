@@ -36,8 +36,13 @@ int bh_parse_boolean(const char *s, size_t n, int *out);
  * their length; anything else goes to the functions above.  They read
  * whole words, so s[0 .. n + BH_PARSE_PADDING) must be readable (e.g. the
  * rest of a record in a buffer); use the plain functions when it is not. */
-static inline int bh_parse_long_padded(const char *s, size_t n, int64_t *out);
-static inline int bh_parse_double_padded(const char *s, size_t n, double *out);
+#if defined(__GNUC__)
+#define BH_TEXT_INLINE_ static inline __attribute__((always_inline))
+#else
+#define BH_TEXT_INLINE_ static inline
+#endif
+BH_TEXT_INLINE_ int bh_parse_long_padded(const char *s, size_t n, int64_t *out);
+BH_TEXT_INLINE_ int bh_parse_double_padded(const char *s, size_t n, double *out);
 
 /* Writes the text of v without a NUL and returns its length.  buf must have
  * room for BH_LONG_MAX_CHARS bytes (BH_DOUBLE_MAX_CHARS for doubles) whatever
@@ -114,7 +119,7 @@ static inline uint64_t bh_text_load_digits_(const char *p, size_t nd)
 	return (w << pad) | (BH_TEXT_ZEROS_ & ((UINT64_C(1) << pad) - 1));
 }
 
-static inline int bh_parse_long_padded(const char *s, size_t n, int64_t *out)
+BH_TEXT_INLINE_ int bh_parse_long_padded(const char *s, size_t n, int64_t *out)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* s[0] is readable even when n is 0 (then nd is out of range). */
@@ -131,7 +136,7 @@ static inline int bh_parse_long_padded(const char *s, size_t n, int64_t *out)
 	return bh_parse_long(s, n, out);
 }
 
-static inline int bh_parse_double_padded(const char *s, size_t n, double *out)
+BH_TEXT_INLINE_ int bh_parse_double_padded(const char *s, size_t n, double *out)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && FLT_EVAL_METHOD == 0
 	static const uint64_t pow10_int[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000 };
