@@ -1,10 +1,13 @@
-/* bh_parse_long_padded and bh_parse_double_padded (bulkhead/text.h, inline)
- * give exactly what bh_parse_long and bh_parse_double give (status, value,
- * the bits of a double), whatever bytes follow the text, and read nothing
- * past the BH_PARSE_PADDING bytes after it: every text here ends that many
- * bytes before a page that can not be read. */
+/* The fast paths of number parsing.  bh_parse_long_padded and
+ * bh_parse_double_padded (bulkhead/text.h, inline) give exactly what
+ * bh_parse_long and bh_parse_double give (status, value, the bits of a
+ * double), whatever bytes follow the text, and read nothing past the
+ * BH_PARSE_PADDING bytes after it: every text here ends that many bytes
+ * before a page that can not be read.  And bh_parse_double beyond Clinger's
+ * range (its 128-bit power-of-ten path) agrees with strtod. */
 #include <check.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +181,56 @@ START_TEST(edges)
 }
 END_TEST
 
+/* xorshift64: a long reproducible sequence without rand_r's 31 bits. */
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* bh_parse_double against glibc's strtod (correctly rounded) on texts that
+ * Clinger's method can not take: up to 19 digits with exponents across the
+ * whole range, 17 to 19 digits next to the midpoint of two doubles (the
+ * cases where the 128-bit product must give up), and doubles printed with
+ * 1 to 19 digits. */
+START_TEST(double_against_strtod)
+{
+	uint64_t state = 88172645463325252u;
+	char buf[64];
+	long mismatches = 0;
+	for (long i = 0; i < 3000000; i++) {
+		uint64_t r = next_random(&state), bits;
+		double d = 0, got = 0.25, want;
+		int len, ret;
+		if (i % 3 == 0) {
+			uint64_t m = next_random(&state), limit = 1;
+			for (int nd = 1 + (int)(r % 19); nd > 0; nd--)
+				limit *= 10;
+			len = snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)(m % limit),
+				       (int)(r >> 8 & 1023) % 700 - 350);
+		} else {
+			bits = next_random(&state) & UINT64_C(0x7fefffffffffffff);
+			memcpy(&d, &bits, sizeof d);
+			if (i % 3 == 1) {
+				long double mid = ((long double)d + (long double)nextafter(d, INFINITY)) / 2;
+				len = snprintf(buf, sizeof buf, "%.*Le", 16 + (int)(r % 3), mid);
+			} else {
+				len = snprintf(buf, sizeof buf, "%.*e", (int)(r % 19), d);
+			}
+		}
+		want = strtod(buf, NULL);
+		ret = bh_parse_double(buf, (size_t)len, &got);
+		if (isinf(want) ? ret != -ERANGE : ret != 0 || memcmp(&got, &want, sizeof got) != 0) {
+			if (mismatches++ < 5)
+				fprintf(stderr, "%s: %a (%d), strtod %a\n", buf, got, ret, want);
+		}
+	}
+	ck_assert_msg(mismatches == 0, "%ld texts read differently from strtod", mismatches);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("parse-padded");
@@ -190,6 +243,7 @@ int main(void)
 	tcase_add_test(tc, double_every_short_text);
 	tcase_add_test(tc, long_random_numbers);
 	tcase_add_test(tc, double_random_numbers);
+	tcase_add_test(tc, double_against_strtod);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
