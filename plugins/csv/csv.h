@@ -15,7 +15,7 @@
 #define CSV_MAX_DELIMITER 16       /* bytes of a delimiter string */
 #define CSV_MAX_COLUMNS 100000     /* columns of a schema */
 #define CSV_JSON_MAX_DEPTH 512     /* nesting of a json cell */
-#define CSV_OUT_BUFFER (64 * 1024) /* formatter output buffered per task */
+#define CSV_OUT_BUFFER (256 * 1024) /* formatter output buffered per task */
 #define CSV_GUESS_MAX_ROWS 200     /* sample rows the guess reads */
 #define CSV_GUESS_MAX_COLUMNS 1024 /* columns the guess accepts */
 

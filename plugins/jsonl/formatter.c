@@ -13,7 +13,7 @@
 #include "jsonl.h"
 
 /* Bytes gathered before each write to the sink. */
-#define JSONL_WRITE_BUFFER 65536
+#define JSONL_WRITE_BUFFER (256 * 1024)
 /* Longest text one timestamp may format to. */
 #define JSONL_TIMESTAMP_TEXT_MAX 256
 

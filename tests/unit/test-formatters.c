@@ -203,7 +203,7 @@ static bh_page *random_page(const bh_schema *schema, uint32_t nrows, int invalid
 					size_t at = kind == 0 ? n : kind == 1 ? n - 1 : places[kind - 2];
 					edge_string(&arena, n, at, specials[(row + col) % (sizeof specials - 1)]);
 				} else if (huge && row == nrows / 2) {
-					for (int k = 0; k < 6000; k++)
+					for (int k = 0; k < 40000; k++) /* past the 256 KiB output buffers */
 						random_piece(&arena, invalid);
 				} else {
 					for (size_t k = 0; k < pieces; k++)
