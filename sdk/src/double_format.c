@@ -11,7 +11,6 @@
  * table's generator proves that the products decide every comparison exactly
  * for every double (see gen_pow10_table.py).  No libm, no division by a
  * variable, no loop over digits before the output. */
-#include <float.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -113,48 +112,51 @@ static uint64_t shortest(uint64_t c, int q, int *exp10)
 	return vb < 4 * s + 2 || (vb == 4 * s + 2 && (s & 1) == 0) ? s : t;
 }
 
-/* 10^0 .. 10^22: every one is exact as a double. */
-static const double exact_pow10[23] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+/* 5^0 .. 5^22 (5^22 < 2^52). */
+static const uint64_t pow5[23] = {
+	UINT64_C(1), UINT64_C(5), UINT64_C(25), UINT64_C(125), UINT64_C(625), UINT64_C(3125),
+	UINT64_C(15625), UINT64_C(78125), UINT64_C(390625), UINT64_C(1953125), UINT64_C(9765625),
+	UINT64_C(48828125), UINT64_C(244140625), UINT64_C(1220703125), UINT64_C(6103515625),
+	UINT64_C(30517578125), UINT64_C(152587890625), UINT64_C(762939453125),
+	UINT64_C(3814697265625), UINT64_C(19073486328125), UINT64_C(95367431640625),
+	UINT64_C(476837158203125), UINT64_C(2384185791015625),
 };
 
 /* The common values (money, measurements: a decimal with up to 15
- * significant digits, about 1e-8 <= a < 1e15) without shortest(): a,
- * positive and normal with 2^e2 <= a < 2^(e2 + 1), is scaled by 10^k so
- * that the product lies in [10^14, 2 * 10^15), rounded to an integer d, and
- * kept when d / 10^k reads back as a.  That test is exact: d < 2^53 and
- * 10^k (k <= 22) are exact doubles and the division is correctly rounded
- * to nearest-even, as a reader rounds.  So d * 10^-k lies in a's rounding
- * interval, which is narrower than one unit of d (a * 10^k < 2^52 makes
- * the gap between doubles smaller than 1): no other multiple of 10^-k lies
- * in it, and a decimal with fewer digits would be one.  So d, less its
- * trailing zeros, is the only shortest decimal, which is what shortest()
- * returns too.  Returns 1 and sets *digits to d scaled to exactly 17
- * digits, *exp10 to its power of ten (a = *digits * 10^*exp10).  Other
- * values (16-17 digits, tiny, huge) return 0 and take shortest().  Assumes
- * the default rounding mode and no excess precision (checked below). */
-static inline int short_decimal(double a, int e2, uint64_t *digits, int *exp10)
+ * significant digits, about 1e-8 <= v < 1e15) without shortest().
+ * v = c * 2^q (c >= 2^52, normal) times 10^k is c * 5^k * 2^(q + k), the
+ * exact 128-bit product P = c * 5^k shifted right by sh = -(q + k); k is
+ * chosen so that v * 10^k lies in [10^14, 2 * 10^15), which makes sh 2..58.
+ * d, that rounded to the nearest integer, is at distance dist / 2^sh from
+ * it (dist: the bits shifted out, or what they lack to 2^sh).  v's rounding
+ * interval scaled the same way has half-width 5^k / 2^(sh + 1), so
+ * d * 10^-k reads back as v exactly when 2 * dist < 5^k (5^k is odd: never
+ * equal, so whether bounds are included does not matter; powers of two,
+ * whose gap below is half as wide, are left to shortest()).  The interval
+ * is narrower than one unit of d (v * 10^k < 2^52), so no other multiple of
+ * 10^-k lies in it, and a decimal with fewer digits would be one: d, less
+ * its trailing zeros, is the only shortest decimal, which is what
+ * shortest() finds too.  Returns 1 and sets *digits to d scaled to exactly
+ * 17 digits, *exp10 to its power of ten (v = *digits * 10^*exp10).  Other
+ * values (16-17 digits, tiny, huge, subnormal) return 0. */
+static inline int short_decimal(uint64_t c, int q, uint64_t *digits, int *exp10)
 {
-#if FLT_EVAL_METHOD == 0
-	int k = 14 - floor_log10_pow2(e2); /* 10^14 <= a * 10^k < 2 * 10^15 */
-	if ((unsigned)k > 22)
+	int k = 14 - floor_log10_pow2(q + 52); /* 10^14 <= v * 10^k < 2 * 10^15 */
+	if ((unsigned)k > 22 || c <= (UINT64_C(1) << 52))
 		return 0;
-	uint64_t d = (uint64_t)(a * exact_pow10[k] + 0.5);
-	if ((double)d / exact_pow10[k] != a)
+	unsigned sh = (unsigned)(-(q + k));
+	uint64_t low, high = mul_64x64(c, pow5[k], &low);
+	uint64_t mask = (UINT64_C(1) << sh) - 1, frac = low & mask;
+	uint64_t up = frac >> (sh - 1); /* rounds up */
+	uint64_t dist = up ? mask + 1 - frac : frac;
+	uint64_t d = (high << (64 - sh) | low >> sh) + up;
+	if (2 * dist >= pow5[k])
 		return 0;
 	/* to exactly 17 digits, as bh_format_double wants them */
 	int small = d < UINT64_C(1000000000000000);
 	*digits = d * (small ? 100 : 10);
 	*exp10 = -k - (small ? 2 : 1);
 	return 1;
-#else
-	(void)a;
-	(void)e2;
-	(void)digits;
-	(void)exp10;
-	return 0;
-#endif
 }
 
 #define ZEROS UINT64_C(0x3030303030303030) /* "00000000" */
@@ -200,22 +202,17 @@ size_t bh_format_double(double v, char *buf)
 	/* Scaled to exactly 17 digits (v = d * 10^e10): the short decimals
 	 * come so; normal doubles give 15 to 17 digits, so two steps without
 	 * branches; subnormals may need more. */
-	{
-		uint64_t abits = bits & ~(UINT64_C(1) << 63);
-		double a;
-		memcpy(&a, &abits, sizeof(a));
-		if (!short_decimal(a, q + 52, &d, &e10)) {
-			d = shortest(c, q, &e10);
-			for (int i = 0; i < 2; i++) {
-				int small = d < UINT64_C(10000000000000000);
-				d = small ? d * 10 : d;
-				e10 -= small;
-			}
-			if (d < UINT64_C(10000000000000000)) {
-				nd = digits_count(d);
-				d *= digits_pow10[17 - nd];
-				e10 -= 17 - nd;
-			}
+	if (!short_decimal(c, q, &d, &e10)) {
+		d = shortest(c, q, &e10);
+		for (int i = 0; i < 2; i++) {
+			int small = d < UINT64_C(10000000000000000);
+			d = small ? d * 10 : d;
+			e10 -= small;
+		}
+		if (d < UINT64_C(10000000000000000)) {
+			nd = digits_count(d);
+			d *= digits_pow10[17 - nd];
+			e10 -= 17 - nd;
 		}
 	}
 	point = 17 + e10; /* v = 0.DIGITS * 10^point */
