@@ -150,24 +150,35 @@ BH_TEXT_INLINE_ int bh_parse_double_padded(const char *s, size_t n, double *out)
 	i = mark ? (size_t)__builtin_ctzll(mark) >> 3 : 8; /* digits before the point */
 	if (i == 0)
 		goto general;
-	m = bh_text_value8_(bh_text_load_digits_(p, i));
-	if (i != len) {
+	if (i == len) {
+		v = (double)bh_text_value8_(bh_text_load_digits_(p, i));
+	} else {
 		/* A point and 1 to 8 digits (f wraps around when len < i + 1). */
-		uint64_t frac;
 		f = len - i - 1;
 		if (p[i] != '.' || f - 1 >= 8)
 			goto general;
-		frac = bh_text_load_digits_(p + i + 1, f);
-		if (bh_text_nondigits_(frac) != 0)
-			goto general;
-		m = m * pow10_int[f] + bh_text_value8_(frac);
+		if (len <= 8) {
+			/* All in w (as prices often are): the point dropped by moving
+			 * the bytes after it down one, then the len - 1 digits as a
+			 * word, with no second load on the way to the division. */
+			uint64_t below = (UINT64_C(1) << 8 * i) - 1;
+			unsigned pad = 8 * (unsigned)(9 - len);
+			w = (w & below) | ((w >> 8) & ~below);
+			w = (w << pad) | (BH_TEXT_ZEROS_ & ((UINT64_C(1) << pad) - 1));
+			if (bh_text_nondigits_(w) != 0)
+				goto general;
+			m = bh_text_value8_(w);
+		} else {
+			uint64_t frac = bh_text_load_digits_(p + i + 1, f);
+			if (bh_text_nondigits_(frac) != 0)
+				goto general;
+			m = bh_text_value8_(bh_text_load_digits_(p, i)) * pow10_int[f] + bh_text_value8_(frac);
+			if (m > (UINT64_C(1) << 53))
+				goto general;
+		}
 		/* Clinger: m and 10^f are exact doubles, so one division rounds
 		 * correctly, as bh_parse_double does. */
-		if (m > (UINT64_C(1) << 53))
-			goto general;
 		v = (double)m / pow10_double[f];
-	} else {
-		v = (double)m;
 	}
 	*out = s[0] == '-' ? -v : v;
 	return 0;
