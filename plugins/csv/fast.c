@@ -32,10 +32,15 @@ struct masks {
 };
 
 /* The settings the loop needs, in locals (stores into the page could alias
- * the parser's struct for the compiler). */
+ * the parser's struct for the compiler).  The masks compare with the bytes
+ * of t->fast_rep in memory: broadcasts held in registers across the loop
+ * would be spilled and reloaded at every field. */
 struct fast_keys {
 	unsigned char delim, quote, esc;
+	const unsigned char (*rep)[32]; /* FAST_REP_* */
 };
+
+enum { FAST_REP_DELIM, FAST_REP_QUOTE, FAST_REP_ESC, FAST_REP_LF, FAST_REP_CR };
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2_PATH 1
@@ -43,10 +48,13 @@ struct fast_keys {
  * inlined into the AVX2 copy of the record loop only (fast_record_avx2). */
 static inline __attribute__((target("avx2"))) struct masks masks64_avx2(const char *src, struct fast_keys k)
 {
-	__m256i d = _mm256_set1_epi8((char)k.delim), q = _mm256_set1_epi8((char)k.quote);
-	__m256i e = _mm256_set1_epi8((char)k.esc), lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
 	struct masks m = { 0, 0 };
 	for (int i = 0; i < 2; i++) {
+		__m256i d = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_DELIM]);
+		__m256i q = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_QUOTE]);
+		__m256i e = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_ESC]);
+		__m256i lf = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_LF]);
+		__m256i cr = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_CR]);
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + 32 * i));
 		__m256i nl = _mm256_or_si256(_mm256_cmpeq_epi8(x, lf), _mm256_cmpeq_epi8(x, cr));
 		uint32_t mf = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(nl, _mm256_cmpeq_epi8(x, d)));
@@ -65,9 +73,12 @@ static inline __attribute__((always_inline)) struct masks masks64_sse2(const cha
 {
 	struct masks m = { 0, 0 };
 #if defined(__SSE2__)
-	__m128i d = _mm_set1_epi8((char)k.delim), q = _mm_set1_epi8((char)k.quote), e = _mm_set1_epi8((char)k.esc);
-	__m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
 	for (int i = 0; i < 4; i++) {
+		__m128i d = _mm_loadu_si128((const __m128i *)(const void *)k.rep[FAST_REP_DELIM]);
+		__m128i q = _mm_loadu_si128((const __m128i *)(const void *)k.rep[FAST_REP_QUOTE]);
+		__m128i e = _mm_loadu_si128((const __m128i *)(const void *)k.rep[FAST_REP_ESC]);
+		__m128i lf = _mm_loadu_si128((const __m128i *)(const void *)k.rep[FAST_REP_LF]);
+		__m128i cr = _mm_loadu_si128((const __m128i *)(const void *)k.rep[FAST_REP_CR]);
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + 16 * i));
 		__m128i nl = _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr));
 		uint32_t mf = (uint32_t)_mm_movemask_epi8(_mm_or_si128(nl, _mm_cmpeq_epi8(x, d)));
@@ -310,9 +321,10 @@ static inline __attribute__((always_inline)) int fast_record(struct csv_task *t,
 	struct masks m;
 	const char *base, *q = s, *f;
 
-	k.delim = (unsigned char)p->delim[0];
-	k.quote = (unsigned char)p->quote;
-	k.esc = p->escape >= 0 ? (unsigned char)p->escape : k.quote;
+	k.rep = (const unsigned char(*)[32])t->fast_rep;
+	k.delim = k.rep[FAST_REP_DELIM][0];
+	k.quote = k.rep[FAST_REP_QUOTE][0];
+	k.esc = k.rep[FAST_REP_ESC][0];
 	if (s == end || *s == '\n' || *s == '\r' || (p->comment && *s == p->comment[0]))
 		return 0;
 	if (t->win_base && s >= t->win_base && s < t->win_base + WINDOW && t->win_end == end) {
@@ -434,6 +446,11 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 			t->fast_mode = -1;
 			return 0;
 		}
+		memset(t->fast_rep[FAST_REP_DELIM], p->delim[0], 32);
+		memset(t->fast_rep[FAST_REP_QUOTE], p->quote, 32);
+		memset(t->fast_rep[FAST_REP_ESC], p->escape >= 0 ? p->escape : p->quote, 32);
+		memset(t->fast_rep[FAST_REP_LF], '\n', 32);
+		memset(t->fast_rep[FAST_REP_CR], '\r', 32);
 #if defined(HAVE_AVX2_PATH)
 		__builtin_cpu_init(); /* (the plugin's constructors may not have run it) */
 		t->fast_mode = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&

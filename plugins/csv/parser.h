@@ -50,6 +50,9 @@ struct csv_task {
 	int fast_mode; /* fast.c: 0 undecided, -1 not this configuration, 1 on, 2 on with AVX2 */
 	int slow_only; /* tests: every record through the general tokenizer */
 	int no_avx2;   /* tests: the fast path with its SSE2 masks */
+	/* fast.c, set with fast_mode: the delimiter, quote, escape, \n and \r,
+	 * each repeated 32 times (the masks compare with them in memory). */
+	unsigned char fast_rep[5][32];
 	uint64_t fast_records; /* records the fast path took (tests) */
 	char reason[640];
 	char excerpt[4 * 64 + 8]; /* a value quoted in reason */
