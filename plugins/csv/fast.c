@@ -348,7 +348,8 @@ static inline __attribute__((always_inline)) int fast_record(struct csv_task *t,
 			if (f == end)
 				return 0;
 			n = (size_t)(f - q);
-			if (null_string ? n == null_len && memcmp(q, null_string, n) == 0 : n == 0)
+			/* (null_len is 0 without a null_string: one test per field) */
+			if (n == null_len && (!null_string || memcmp(q, null_string, n) == 0))
 				cell->is_null = 1;
 			else if (put_value(pb, cd, cell, &a, q, n, end, avx2) < 0)
 				return 0;
@@ -378,7 +379,7 @@ static inline __attribute__((always_inline)) int fast_record(struct csv_task *t,
 			if (n > max_quoted || ((unsigned char)*f != k.delim && *f != '\n' && *f != '\r'))
 				return 0;
 			if (ndrop == 0) {
-				if (null_string && n == null_len && memcmp(v, null_string, n) == 0)
+				if (n == null_len && null_string && memcmp(v, null_string, n) == 0)
 					cell->is_null = 1;
 				else if (put_value(pb, cd, cell, &a, v, n, end, avx2) < 0)
 					return 0;

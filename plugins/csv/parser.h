@@ -19,7 +19,7 @@ struct csv_parser {
 	int quote;  /* -1: none */
 	int escape; /* -1: none */
 	const char *null_string; /* NULL: empty unquoted fields are null */
-	size_t null_len;
+	size_t null_len;         /* 0 without a null_string (fast.c relies on it) */
 	int trim;
 	int64_t skip_header_lines;
 	int allow_extra, allow_optional, stop_on_invalid;
