@@ -49,6 +49,7 @@ enum { FAST_REP_DELIM, FAST_REP_QUOTE, FAST_REP_ESC, FAST_REP_LF, FAST_REP_CR };
 static inline __attribute__((target("avx2"))) struct masks masks64_avx2(const char *src, struct fast_keys k)
 {
 	struct masks m = { 0, 0 };
+#pragma GCC unroll 2
 	for (int i = 0; i < 2; i++) {
 		__m256i d = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_DELIM]);
 		__m256i q = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_QUOTE]);
@@ -73,6 +74,7 @@ static inline __attribute__((always_inline)) struct masks masks64_sse2(const cha
 {
 	struct masks m = { 0, 0 };
 #if defined(__SSE2__)
+#pragma GCC unroll 4
 	for (int i = 0; i < 4; i++) {
 		__m128i d = _mm_loadu_si128((const __m128i *)(const void *)k.rep[FAST_REP_DELIM]);
 		__m128i q = _mm_loadu_si128((const __m128i *)(const void *)k.rep[FAST_REP_QUOTE]);
