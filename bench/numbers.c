@@ -17,19 +17,12 @@
 
 #define MAX_REPS 101
 
-static uint64_t rng_state = UINT64_C(0x2545F4914F6CDD1D);
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#define XORSHIFT_SEED UINT64_C(0x2545F4914F6CDD1D)
+#include "tests/unit/xorshift.h"
 
 static unsigned pick(unsigned n)
 {
-	return (unsigned)(rng() % n);
+	return (unsigned)(rnd() % n);
 }
 
 static double cpu_ns(void)
@@ -62,7 +55,7 @@ struct dset {
 static double gen_price(char *buf, size_t cap)
 {
 	unsigned kind = pick(20);
-	long long units = (long long)(rng() % 1000000) - 100000;
+	long long units = (long long)(rnd() % 1000000) - 100000;
 	if (kind == 0)
 		snprintf(buf, cap, "%lld.%03ue%+d", units % 10 == 0 ? 7 : units % 10, pick(1000),
 			 (int)pick(80) - 40);
@@ -81,7 +74,7 @@ static double make_double(const char *set)
 	if (strcmp(set, "bench-gen") == 0)
 		return gen_price(buf, sizeof buf);
 	if (strcmp(set, "money") == 0) { /* -12345.67 */
-		snprintf(buf, sizeof buf, "%lld.%02u", (long long)(rng() % 2000000) - 1000000, pick(100));
+		snprintf(buf, sizeof buf, "%lld.%02u", (long long)(rnd() % 2000000) - 1000000, pick(100));
 		return strtod(buf, NULL);
 	}
 	if (strcmp(set, "short") == 0) { /* 0.1, 3.14159, 250.5 */
@@ -95,7 +88,7 @@ static double make_double(const char *set)
 		return strtod(buf, NULL);
 	}
 	do { /* random bit patterns: 16-17 digits, any exponent */
-		bits = rng();
+		bits = rnd();
 		memcpy(&v, &bits, sizeof v);
 	} while (v != v || v - v != 0);
 	return v;
@@ -108,7 +101,7 @@ static int64_t make_long(const char *set)
 	if (strcmp(set, "qty") == 0)
 		return (int64_t)pick(200000) - 20000;
 	/* "wide": every length from 1 to 19 digits, both signs */
-	return (int64_t)(rng() >> pick(64)) * (pick(2) ? 1 : -1);
+	return (int64_t)(rnd() >> pick(64)) * (pick(2) ? 1 : -1);
 }
 
 static void set_texts(struct dset *s)

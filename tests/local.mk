@@ -1,7 +1,7 @@
 # tests/: CLI integration tests (real transfers through bin/bulkhead) and SDK units.
 CLI_TESTS = tests/cli/docs-current.sh tests/cli/run-embulk-example.sh tests/cli/run-transfer.sh tests/cli/config-errors.sh tests/cli/example-plugin.sh tests/cli/tenants.sh tests/cli/split-input.sh
 TESTS += $(CLI_TESTS)
-EXTRA_DIST += tests/cli/lib.sh $(CLI_TESTS) examples tests/plugins/versioned-1.yml tests/plugins/versioned-2.yml
+EXTRA_DIST += tests/cli/lib.sh $(CLI_TESTS) examples tests/plugins/versioned-1.yml tests/plugins/versioned-2.yml tests/unit/xorshift.h
 
 # Test plugins: one source built as two versions (and one claiming a newer ABI minor).
 check_PROGRAMS += tests/plugins/versioned-1.so tests/plugins/versioned-2.so tests/plugins/versioned-future.so

@@ -17,14 +17,8 @@
 #include <bulkhead/text.h>
 #include "sdk/src/runtime.h"
 
-static uint64_t rng_state = UINT64_C(0x2545F4914F6CDD1D);
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#define XORSHIFT_SEED UINT64_C(0x2545F4914F6CDD1D)
+#include "tests/unit/xorshift.h"
 
 /* ---- growing byte buffer ------------------------------------------------- */
 

@@ -14,14 +14,7 @@
 #include "number-oracle.h"
 #include "sdk/src/pow10_table.h"
 
-static uint64_t rng_state = UINT64_C(0x9E3779B97F4A7C15);
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#include "tests/unit/xorshift.h"
 
 static int plong(const char *s, int64_t *v)
 {

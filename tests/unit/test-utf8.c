@@ -143,14 +143,7 @@ static void check_one(const unsigned char *s, size_t n, const char *what, int im
 	check_sides(s, n, what, impl, 2);
 }
 
-static uint64_t rng_state = UINT64_C(0x9E3779B97F4A7C15);
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#include "tests/unit/xorshift.h"
 
 /* Appends one random well-formed character, mostly ASCII and the 2-3 byte
  * forms of the bench data; returns its length. */
