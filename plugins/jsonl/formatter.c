@@ -307,6 +307,15 @@ static int add_row_slow(struct format_task *t, const bh_page *page, const bh_val
 	return 0;
 }
 
+/* The column's key prefix ("{\"id\":" or ",\"name\":") at d; returns its end.
+ * Prefixes are padded to 16 bytes, so whole blocks are copied without a call. */
+static inline char *put_key(const struct format_column *c, char *d)
+{
+	for (size_t i = 0; i < c->prefix_len; i += 16)
+		memcpy(d + i, c->prefix + i, 16);
+	return d + c->prefix_len;
+}
+
 /* One row, cell by cell: each key and value reserved and written straight
  * into the buffer, timestamps and json through out_value. */
 static int add_row_cells(struct format_task *t, const bh_page *page, const bh_value *v)
@@ -318,9 +327,7 @@ static int add_row_cells(struct format_task *t, const bh_page *page, const bh_va
 		if (JSONL_WRITE_BUFFER - t->len < c->prefix_len + JSONL_CELL_SLACK && (r = out_flush(t)) < 0)
 			return r;
 		char *d = t->buf + t->len;
-		for (size_t i = 0; i < c->prefix_len; i += 16) /* padded: no memcpy call */
-			memcpy(d + i, c->prefix + i, 16);
-		d += c->prefix_len;
+		d = put_key(c, d);
 		if (v->is_null) {
 			memcpy(d, "null", 4);
 			d += 4;
@@ -369,9 +376,7 @@ static char *put_row(const struct format_task *t, char *d, const bh_value *v)
 	const struct format_state *st = t->st;
 	for (uint32_t col = 0; col < st->ncols; col++, v++) {
 		const struct format_column *c = &st->cols[col];
-		for (size_t i = 0; i < c->prefix_len; i += 16) /* padded: no memcpy call */
-			memcpy(d + i, c->prefix + i, 16);
-		d += c->prefix_len;
+		d = put_key(c, d);
 		if (v->is_null) {
 			memcpy(d, "null", 4);
 			d += 4;
