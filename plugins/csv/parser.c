@@ -452,6 +452,7 @@ static int run_stream(struct csv_parser *p, bh_ctx *ctx, bh_stream *in, bh_part 
 	run.t.p = p;
 	run.t.ctx = ctx;
 	run.t.pb = out;
+	out->page.flags |= BH_PAGE_UTF8; /* string and json cells are checked (record.c) */
 	run.t.source = in->name;
 	run.part = part;
 	run.next_start = UINT64_MAX;

@@ -67,6 +67,7 @@ struct format_task {
 	 * bytes up to readable may be loaded (the arena's capacity). */
 	const char *arena;
 	size_t arena_valid;
+	int page_utf8; /* the page says every cell is well-formed (BH_PAGE_UTF8) */
 	const char *readable;
 	size_t len;
 	char buf[JSONL_WRITE_BUFFER];
@@ -167,17 +168,19 @@ static inline int is_continuation(char c)
 }
 
 /* Writes a string cell of the current page, quoted, to d, which holds
- * 6 * length + 18 bytes, and returns the end.  The page's UTF-8 check covers
- * a cell inside its valid prefix that starts and ends on character
- * boundaries; other cells are checked alone, and invalid ones take the
- * escape that writes U+FFFD for each invalid byte, as out_string does. */
+ * 6 * length + 18 bytes, and returns the end.  Cells are well-formed when the
+ * page says so (BH_PAGE_UTF8); else the page's UTF-8 check covers a cell
+ * inside its valid prefix that starts and ends on character boundaries;
+ * other cells are checked alone, and invalid ones take the escape that
+ * writes U+FFFD for each invalid byte, as out_string does. */
 static inline char *put_string_cell(const struct format_task *t, char *d, const bh_value *v)
 {
 	size_t off = v->u.s.off, n = v->u.s.len, end = off + n, used;
 	const char *s = t->arena + off;
 	*d++ = '"';
 	if (n == 0) {
-	} else if ((end <= t->arena_valid && !is_continuation(*s) &&
+	} else if (t->page_utf8 ||
+		   (end <= t->arena_valid && !is_continuation(*s) &&
 		    (end == t->arena_valid || !is_continuation(t->arena[end]))) ||
 		   bh_utf8_valid(s, n)) {
 #if defined(JSON_HAVE_AVX512)
@@ -415,9 +418,11 @@ static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
 
 	t->ctx = ctx;
 	if (st->has_strings) {
-		/* one UTF-8 check for the strings of the whole page */
+		/* one UTF-8 check for the strings of the whole page, unless its
+		 * producer checked them */
 		t->arena = page->arena;
-		t->arena_valid = bh_utf8_prefix(page->arena, page->arena_len);
+		t->page_utf8 = (page->flags & BH_PAGE_UTF8) != 0;
+		t->arena_valid = t->page_utf8 ? page->arena_len : bh_utf8_prefix(page->arena, page->arena_len);
 		t->readable = page->arena + (page->arena_cap > page->arena_len ? page->arena_cap : page->arena_len);
 	}
 	for (uint32_t row = 0; row < page->nrows; row++) {

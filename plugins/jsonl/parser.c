@@ -371,6 +371,7 @@ static int run_stream(void *state, bh_ctx *ctx, bh_stream *in, bh_part *part, bh
 	ssize_t n;
 	int r;
 
+	pb->page.flags |= BH_PAGE_UTF8; /* every string and json cell is checked */
 	r = jsonl_scratch_init(&run.scratch, run.st->spec.ncols);
 	if (r < 0)
 		return r;

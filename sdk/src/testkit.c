@@ -201,6 +201,7 @@ int tk_run_finish(struct tk_run *run, int status, const bh_schema *schema, bh_te
 		res->rejects_json = dump(run->rejects);
 		res->next_json = dump(run->next);
 		res->record_count = json_array_size(run->records);
+		res->page_flags = run->pages ? run->page_flags : 0;
 		res->bytes = run->bytes ? run->bytes : strdup("");
 		res->bytes_len = run->bytes_len;
 		run->bytes = NULL;
@@ -310,6 +311,7 @@ static void mem_sink_init(bh_sink *s, struct tk_run *run)
 int tk_collect_page(void *user, const bh_page *page)
 {
 	struct tk_run *run = user;
+	run->page_flags = run->pages++ ? run->page_flags & page->flags : page->flags;
 	if (run->consume)
 		return run->consume(run, page);
 	return rt_page_to_json(page, run->records, TK_MAX_RECORDS);

@@ -29,6 +29,9 @@ struct tk_run {
 	bh_ctx *ctx;
 	/* For chained stages: the page consumer. */
 	int (*consume)(struct tk_run *run, const bh_page *page);
+	/* The flags every delivered page had, and how many pages there were. */
+	uint32_t page_flags;
+	size_t pages;
 	const bh_filter_vtable *filter;
 	void *filter_state, *filter_task;
 	bh_page_builder *filter_out;

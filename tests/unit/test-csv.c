@@ -63,6 +63,9 @@ static void expect_rejects(const char *config, const char *input, const char *re
 			      r->records_json, records);
 		ck_assert_msg(strcmp(r->rejects_json, rejects) == 0, "chunk %zu:\n got %s\nwant %s", chunk_sizes[i],
 			      r->rejects_json, rejects);
+		/* rejects or not, the pages promise well-formed strings */
+		ck_assert_msg(r->record_count == 0 || (r->page_flags & BH_PAGE_UTF8), "chunk %zu: page flags %#x",
+			      chunk_sizes[i], r->page_flags);
 		bh_testkit_result_free(r);
 	}
 	bh_testkit_set_max_rejects(tk, -1);

@@ -262,6 +262,8 @@ START_TEST(parse_string_scan_at_every_offset)
 		ck_assert_uint_eq(strlen(got), n + 5);
 		ck_assert_int_eq(memcmp(got, text, n), 0);
 		ck_assert_str_eq(got + n, "\n\xc3\xa9\"z");
+		/* checked here, so the pages tell the formatters not to check again */
+		ck_assert_msg(r->page_flags & BH_PAGE_UTF8, "offset %d: page flags %#x", k, r->page_flags);
 		json_decref(rec);
 		bh_testkit_result_free(r);
 	}

@@ -46,6 +46,9 @@ typedef struct bh_testkit_result {
 	char *next_json;    /* next_config_set() calls, as an object */
 	char *error;        /* the message given with bh_error, or NULL */
 	size_t record_count;
+	/* The flags (BH_PAGE_*) every page the component delivered had; 0 when
+	 * it delivered none. */
+	unsigned page_flags;
 } bh_testkit_result;
 void bh_testkit_result_free(bh_testkit_result *r);
 

@@ -60,11 +60,19 @@ typedef struct bh_value {
 	uint8_t is_null;
 } bh_value;
 
+/* bh_page.flags.  BH_PAGE_UTF8: every string and json cell holds valid UTF-8,
+ * so a consumer may skip its own check.  A producer sets it on its builder's
+ * page (pb->page.flags) before its first record, and only if it checks every
+ * cell it writes (the csv and jsonl parsers do); builders keep the flags
+ * across pages.  A consumer must still handle invalid UTF-8 when it is not
+ * set.  (ABI 1.1: the field was `reserved`, always 0, before.) */
+#define BH_PAGE_UTF8 UINT32_C(1)
+
 typedef struct bh_page {
 	uint32_t ncols;
 	uint32_t nrows;
 	uint32_t capacity; /* records */
-	uint32_t reserved;
+	uint32_t flags;    /* BH_PAGE_*: promises of the page's producer (0: none) */
 	bh_value *values;  /* capacity * ncols cells, row-major */
 	char *arena;
 	size_t arena_len;
