@@ -28,3 +28,10 @@ BENCH_NUMBERS_ARGS =
 bench-numbers: bench/numbers$(EXEEXT)
 	bench/numbers$(EXEEXT) $(BENCH_NUMBERS_ARGS)
 .PHONY: bench-numbers
+
+# A parser and a formatter in one process, without the sandbox: the plugins'
+# own CPU per record, and a program callgrind can run (see bench/README.md).
+noinst_PROGRAMS += bench/pipe
+bench_pipe_SOURCES = bench/pipe.c
+bench_pipe_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_pipe_LDADD = sdk/libbulkhead-testkit.a $(JANSSON_LIBS) -ldl -lm

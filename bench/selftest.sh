@@ -8,7 +8,8 @@
 #    changed string byte, a lost row, a duplicated row, -0.0 written as 0,
 #    a double with too few digits, a bad escape, a wrong JSON type, a
 #    missing key, a stray field;
-#  - rusage reports a child's peak RSS, not its parent's.
+#  - rusage reports a child's peak RSS, not its parent's;
+#  - pipe (parser -> formatter in-process) writes what gen wrote.
 set -eu
 b=${BULKHEAD_BUILDDIR:?}/bench
 t=$(mktemp -d)
@@ -77,6 +78,16 @@ small=$(sed 's/maxrss_kib=\([0-9]*\).*/\1/' "$t/ru")
 [ "$small" -lt 8192 ] || fail "rusage: 'true' reported as $small KiB"
 "$b/rusage" -o "$t/ru" sh -c 'exit 3' && fail "rusage hides the exit status" || [ $? -eq 3 ] ||
 	fail "rusage changes the exit status"
+
+# pipe: the in-process parser -> formatter run gives what the worker would
+# (check's checksum of its output is gen's) and counts gen's rows.
+line=$("$b/pipe" -o "$t/pipe.jsonl" "$t/a.csv") || fail "pipe failed on gen's CSV"
+case $line in "records=$rows "*) ;; *) fail "pipe: $line (gen wrote $rows rows)" ;; esac
+[ "$(cd "$t" && "$b/check" pipe.jsonl | sums)" = "$want" ] || fail "pipe's JSONL differs from gen's rows"
+"$b/pipe" --formatter none "$t/a.jsonl" >/dev/null 2>&1 && fail "pipe parsed JSONL as the default CSV"
+"$b/pipe" --parser jsonl --parser-config '{"columns":[{"name":"id","type":"long"}]}' --formatter none \
+	"$t/a.jsonl" >/dev/null 2>&1 || fail "pipe --parser jsonl failed"
+"$b/pipe" --chunk 0 "$t/a.csv" >/dev/null 2>&1 && fail "pipe accepted --chunk 0"
 
 [ $fails -eq 0 ] || exit 1
 echo "bench selftest: ok ($rows rows)"
