@@ -56,6 +56,8 @@ static const char usage[] =
 	"                          program's directory, i.e. the build tree's)\n"
 	"  --chunk BYTES           bytes per read, like the file input's\n"
 	"                          read_buffer_size (default 1048576)\n"
+	"  --page-records N        records per page (default: the worker's,\n"
+	"                          exec.page_records' default)\n"
 	"  --repeat N              run N times, print each (default 1)\n"
 	"  -o FILE                 write the formatter's output to FILE (default:\n"
 	"                          counted and dropped)\n"
@@ -154,7 +156,7 @@ static int load(const char *path, char **data, size_t *len)
 
 /* One parse+format of data; prints a line; 0 or -1. */
 static int run_once(bh_testkit *ptk, const char *ptype, const char *pconfig, bh_testkit *ftk, const char *ftype,
-		    const char *fconfig, const char *data, size_t len, size_t chunk, FILE *out)
+		    const char *fconfig, const char *data, size_t len, size_t chunk, uint32_t page_records, FILE *out)
 {
 	struct pipe_run p;
 	struct pipe_sink sink = { out, 0, 0 };
@@ -197,7 +199,7 @@ static int run_once(bh_testkit *ptk, const char *ptype, const char *pconfig, bh_
 	}
 	cpu0 = cpu_seconds();
 	wall0 = wall_seconds();
-	if (r == 0 && (r = rt_pb_init(&pb, schema, 0, 0, tk_collect_page, &p.run)) == 0) {
+	if (r == 0 && (r = rt_pb_init(&pb, schema, page_records, 0, tk_collect_page, &p.run)) == 0) {
 		p.run.consume = consume;
 		r = pvt->run(pstate, p.run.ctx, &in, &pb);
 		if (r == 0)
@@ -247,7 +249,7 @@ static char *plugin_path(const char *dir, const char *type)
 
 int main(int argc, char **argv)
 {
-	enum { O_PARSER = 256, O_PCONF, O_FORMATTER, O_FCONF, O_PPLUG, O_FPLUG, O_PLUGINS, O_CHUNK, O_REPEAT };
+	enum { O_PARSER = 256, O_PCONF, O_FORMATTER, O_FCONF, O_PPLUG, O_FPLUG, O_PLUGINS, O_CHUNK, O_REPEAT, O_PAGE };
 	static const struct option longs[] = {
 		{ "parser", required_argument, NULL, O_PARSER },
 		{ "parser-config", required_argument, NULL, O_PCONF },
@@ -258,13 +260,14 @@ int main(int argc, char **argv)
 		{ "plugins", required_argument, NULL, O_PLUGINS },
 		{ "chunk", required_argument, NULL, O_CHUNK },
 		{ "repeat", required_argument, NULL, O_REPEAT },
+		{ "page-records", required_argument, NULL, O_PAGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ptype = "csv", *pconfig = default_parser_config, *ftype = "jsonl", *fconfig = "{}";
 	const char *pplug = NULL, *fplug = NULL, *outpath = NULL;
 	char *plugins = NULL, *ppath = NULL, *fpath = NULL, *data = NULL, *end;
-	unsigned long chunk = 1048576, repeat = 1;
+	unsigned long chunk = 1048576, repeat = 1, page_records = 0;
 	bh_testkit *ptk = NULL, *ftk = NULL;
 	FILE *out = NULL;
 	size_t len = 0;
@@ -283,16 +286,18 @@ int main(int argc, char **argv)
 			plugins = strdup(optarg);
 			break;
 		case O_CHUNK:
-		case O_REPEAT: {
-			unsigned long v;
+		case O_REPEAT:
+		case O_PAGE: {
+			const char *name = c == O_CHUNK ? "chunk" : c == O_REPEAT ? "repeat" : "page-records";
+			unsigned long v, max = c == O_CHUNK ? 1UL << 30 : c == O_REPEAT ? 1000 : 1000000;
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
-			if (errno || *end || v == 0 || (c == O_CHUNK && v > (1UL << 30)) || (c == O_REPEAT && v > 1000)) {
-				fprintf(stderr, "bench/pipe: --%s wants a whole number from 1 to %s, got \"%s\"\n",
-					c == O_CHUNK ? "chunk" : "repeat", c == O_CHUNK ? "1073741824" : "1000", optarg);
+			if (errno || *end || v == 0 || v > max) {
+				fprintf(stderr, "bench/pipe: --%s wants a whole number from 1 to %lu, got \"%s\"\n", name,
+					max, optarg);
 				return 2;
 			}
-			*(c == O_CHUNK ? &chunk : &repeat) = v;
+			*(c == O_CHUNK ? &chunk : c == O_REPEAT ? &repeat : &page_records) = v;
 			break;
 		}
 		case 'o': outpath = optarg; break;
@@ -331,7 +336,7 @@ int main(int argc, char **argv)
 	for (unsigned long i = 0; i < repeat; i++) {
 		if (out && i > 0)
 			rewind(out);
-		if (run_once(ptk, ptype, pconfig, ftk, ftype, fconfig, data, len, chunk, out) < 0)
+		if (run_once(ptk, ptype, pconfig, ftk, ftype, fconfig, data, len, chunk, (uint32_t)page_records, out) < 0)
 			goto out;
 	}
 	status = 0;
