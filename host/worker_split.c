@@ -39,16 +39,25 @@ static int can_split(const struct wk_worker *w)
 	       HAS_CALLBACK(pv, bh_parser_vtable, run_part) && HAS_CALLBACK(ov, bh_output_vtable, discard_task);
 }
 
-/* How many parts a file of `size` bytes gets: its size over a thread's fair
- * share of all the input, rounded, in parts of at least split_size, and no
- * more than the threads. */
+/* Parts per thread's share of the input.  One part per thread would do if
+ * every thread ran at the same speed, but threads share cores with the rest
+ * of the machine: with several parts each, a thread that falls behind leaves
+ * its later parts to the others, and the run waits at its end for one
+ * small part instead of a thread's whole share (measured on a busy 2-core
+ * host, 200 MB CSV -> JSONL: median wall time -5% to -16%).  The cost is
+ * that many more output files. */
+#define WK_PARTS_PER_THREAD 4
+
+/* How many parts a file of `size` bytes gets: WK_PARTS_PER_THREAD times its
+ * size over a thread's fair share of all the input, rounded, in parts of at
+ * least split_size. */
 static uint64_t part_count(const struct wk_worker *w, uint64_t size, uint64_t fair)
 {
-	uint64_t n = fair ? (size + fair / 2) / fair : 1;
+	uint64_t n = fair ? (size * WK_PARTS_PER_THREAD + fair / 2) / fair : 1;
 	if (n > size / w->split_size)
 		n = size / w->split_size;
-	if (n > w->max_threads)
-		n = w->max_threads;
+	if (n > (uint64_t)w->max_threads * WK_PARTS_PER_THREAD)
+		n = (uint64_t)w->max_threads * WK_PARTS_PER_THREAD;
 	return n < 1 ? 1 : n;
 }
 

@@ -50,7 +50,7 @@ config 4 64KiB "$T/in.csv" csv "$T/split" jsonl >"$T/split.yml"
 expect_exit 0 "csv: one task" -- "$BH" run --quiet "$T/one.yml"
 BULKHEAD_DEBUG=1 expect_exit 0 "csv: split into parts" -- "$BH" run "$T/split.yml"
 [ "$(ls "$T/one" | wc -l)" = 1 ] && pass "one task writes one file" || fail "one task wrote $(ls "$T/one")"
-[ "$(ls "$T/split" | wc -l)" = 4 ] && pass "four threads: four parts, four files" || fail "split wrote $(ls "$T/split")"
+[ "$(ls "$T/split" | wc -l)" = 16 ] && pass "four threads: four parts each, sixteen files" || fail "split wrote $(ls "$T/split")"
 expect_grep "$T/err" "runs again from byte" "a part that started inside a multi-line field ran again"
 expect_grep "$T/err" "5994 records in, 5994 out, 6 invalid, $(wc -c <"$T/in.csv") bytes read" \
 	"the report counts every record and byte once"
@@ -84,7 +84,7 @@ config 1 64KiB "$T/in.jsonl" jsonl "$T/jone" csv >"$T/jone.yml"
 config 3 64KiB "$T/in.jsonl" jsonl "$T/jsplit" csv >"$T/jsplit.yml"
 expect_exit 0 "jsonl: one task" -- "$BH" run --quiet "$T/jone.yml"
 expect_exit 0 "jsonl: split into parts" -- "$BH" run --quiet "$T/jsplit.yml"
-[ "$(ls "$T/jsplit" | wc -l)" = 3 ] && pass "jsonl: three parts" || fail "jsonl split wrote $(ls "$T/jsplit")"
+[ "$(ls "$T/jsplit" | wc -l)" = 12 ] && pass "jsonl: three threads, twelve parts" || fail "jsonl split wrote $(ls "$T/jsplit")"
 cat "$T/jone"/* >"$T/jone.all"
 cat "$T/jsplit"/* | awk 'NR == 1 || !/^id,note,price$/' >"$T/jsplit.all" # one header per file
 cmp -s "$T/jone.all" "$T/jsplit.all" && pass "jsonl: the parts hold exactly the records of one task" ||
