@@ -48,11 +48,9 @@ struct format_state {
 	int long_prefix; /* a key too long for the cell fast path */
 	/* Rows of only long, double, boolean and string columns are written
 	 * whole after one reservation: row_reserve bytes plus 6 per byte of
-	 * the string cells (string_cols). */
+	 * the string cells. */
 	int row_fast;
 	size_t row_reserve;
-	uint32_t nstrings;
-	uint32_t *string_cols;
 	/* Well-formed strings escaped 64 bytes a step with AVX-512 (chosen at
 	 * run time; BULKHEAD_FORMATTER_SIMD=sse2 turns it off, for tests). */
 	int avx512;
@@ -173,7 +171,8 @@ static inline int is_continuation(char c)
  * inside its valid prefix that starts and ends on character boundaries;
  * other cells are checked alone, and invalid ones take the escape that
  * writes U+FFFD for each invalid byte, as out_string does. */
-static inline char *put_string_cell(const struct format_task *t, char *d, const bh_value *v)
+static inline __attribute__((always_inline)) char *put_string_cell_with(const struct format_task *t, char *d,
+									  const bh_value *v, int avx512)
 {
 	size_t off = v->u.s.off, n = v->u.s.len, end = off + n, used;
 	const char *s = t->arena + off;
@@ -184,7 +183,7 @@ static inline char *put_string_cell(const struct format_task *t, char *d, const 
 		    (end == t->arena_valid || !is_continuation(t->arena[end]))) ||
 		   bh_utf8_valid(s, n)) {
 #if defined(JSON_HAVE_AVX512)
-		if (t->st->avx512)
+		if (avx512)
 			d = json_escape_utf8_avx512(d, s, n);
 		else
 #endif
@@ -194,6 +193,23 @@ static inline char *put_string_cell(const struct format_task *t, char *d, const 
 	}
 	*d++ = '"';
 	return d;
+}
+
+#if defined(JSON_HAVE_AVX512)
+static __attribute__((noinline)) JSON_AVX512_TARGET char *put_string_cell_avx512(const struct format_task *t,
+										   char *d, const bh_value *v)
+{
+	return put_string_cell_with(t, d, v, 1);
+}
+#endif
+
+static char *put_string_cell(const struct format_task *t, char *d, const bh_value *v)
+{
+#if defined(JSON_HAVE_AVX512)
+	if (t->st->avx512)
+		return put_string_cell_avx512(t, d, v);
+#endif
+	return put_string_cell_with(t, d, v, 0);
 }
 
 static int out_string_cell(struct format_task *t, const bh_value *v)
@@ -314,7 +330,8 @@ static int add_row_slow(struct format_task *t, const bh_page *page, const bh_val
  * Prefixes are padded to 16 bytes, so whole blocks are copied without a call. */
 static inline char *put_key(const struct format_column *c, char *d)
 {
-	for (size_t i = 0; i < c->prefix_len; i += 16)
+	memcpy(d, c->prefix, 16); /* every prefix has one block (4 bytes or more) */
+	for (size_t i = 16; i < c->prefix_len; i += 16)
 		memcpy(d + i, c->prefix + i, 16);
 	return d + c->prefix_len;
 }
@@ -372,49 +389,130 @@ static inline char *put_nonfinite(char *d, double x, int nan_as_string)
 	return d + 11;
 }
 
-/* One row of a row_fast schema, with its line end, to d (reserved as
- * row_fast says); returns the end. */
-static char *put_row(const struct format_task *t, char *d, const bh_value *v)
+/* How add_rows writes string cells: checked for UTF-8 as put_string_cell
+ * says, or from a page that says they are well-formed, escaped with SSE2 or
+ * with AVX-512 (inline: add_rows is compiled for it). */
+enum row_strings { STRINGS_CHECKED, STRINGS_UTF8_SSE2, STRINGS_UTF8_AVX512 };
+
+/* The rows of a page.  A row_fast schema's rows are written straight into
+ * the buffer: the fixed part of a row (keys, numbers, quotes, slack:
+ * row_reserve) is kept free at the end of the buffer, and each string cell
+ * takes its worst case (6 bytes per byte) from what is left before that
+ * (budget), so no pass over a row's strings comes first.  A row that does
+ * not fit is started again in an empty buffer, and one that does not fit
+ * there either is written cell by cell, as are the rows of other schemas. */
+static inline __attribute__((always_inline)) int add_rows(struct format_task *t, const bh_page *page,
+							  enum row_strings strings)
 {
 	const struct format_state *st = t->st;
-	for (uint32_t col = 0; col < st->ncols; col++, v++) {
-		const struct format_column *c = &st->cols[col];
-		d = put_key(c, d);
-		if (v->is_null) {
-			memcpy(d, "null", 4);
-			d += 4;
+	const struct format_column *cols = st->cols;
+	const uint32_t ncols = st->ncols;
+	const bh_value *v = page->values;
+	const char *arena = page->arena;
+	int r;
+
+	if (!st->row_fast) {
+		for (uint32_t row = 0; row < page->nrows; row++, v += page->ncols) {
+			if (ncols == 0 && (r = out_bytes(t, "{", 1)) < 0)
+				return r;
+			r = st->long_prefix ? add_row_slow(t, page, v) : add_row_cells(t, page, v);
+			if (r < 0 || (r = out_bytes(t, "}\n", 2)) < 0)
+				return r;
+		}
+		return 0;
+	}
+	char *const limit = t->buf + (JSONL_WRITE_BUFFER - st->row_reserve);
+	char *d = t->buf + t->len;
+	for (uint32_t row = 0; row < page->nrows; row++, v += page->ncols) {
+		char *start = d;
+		if (d > limit)
+			goto no_room;
+		size_t budget = (size_t)(limit - d);
+		for (uint32_t col = 0; col < ncols; col++) {
+			const struct format_column *c = &cols[col];
+			const bh_value *cell = &v[col];
+			d = put_key(c, d);
+			if (cell->is_null) {
+				memcpy(d, "null", 4);
+				d += 4;
+				continue;
+			}
+			switch (c->type) {
+			case BH_TYPE_LONG:
+				d += bh_format_long(cell->u.l, d);
+				break;
+			case BH_TYPE_DOUBLE:
+				if (isfinite(cell->u.d))
+					d += bh_format_double(cell->u.d, d);
+				else
+					d = put_nonfinite(d, cell->u.d, st->nan_as_string);
+				break;
+			case BH_TYPE_BOOLEAN:
+				memcpy(d, cell->u.b ? "true" : "false", 5); /* with the NUL: one length */
+				d += cell->u.b ? 4 : 5;
+				break;
+			case BH_TYPE_STRING: {
+				size_t n = cell->u.s.len;
+				if (6 * n > budget)
+					goto no_room;
+				budget -= 6 * n;
+				if (strings == STRINGS_CHECKED) {
+					d = put_string_cell(t, d, cell);
+					break;
+				}
+				const char *s = arena + cell->u.s.off;
+				*d++ = '"';
+#if defined(JSON_HAVE_AVX512)
+				if (strings == STRINGS_UTF8_AVX512)
+					d = json_escape_utf8_avx512(d, s, n);
+				else
+#endif
+					d = json_escape_utf8(d, s, n, t->readable > s + n ? t->readable : s + n);
+				*d++ = '"';
+				break;
+			}
+			default: /* not in a row_fast schema */
+				break;
+			}
+		}
+		memcpy(d, "}\n", 2);
+		d += 2;
+		continue;
+	no_room:
+		/* The buffer's end: the row again after a flush, or alone */
+		t->len = (size_t)(start - t->buf);
+		if (t->len > 0) {
+			if ((r = out_flush(t)) < 0)
+				return r;
+			d = t->buf;
+			row--;
+			v -= page->ncols;
 			continue;
 		}
-		switch (c->type) {
-		case BH_TYPE_LONG:
-			d += bh_format_long(v->u.l, d);
-			break;
-		case BH_TYPE_DOUBLE:
-			if (isfinite(v->u.d))
-				d += bh_format_double(v->u.d, d);
-			else
-				d = put_nonfinite(d, v->u.d, st->nan_as_string);
-			break;
-		case BH_TYPE_BOOLEAN:
-			memcpy(d, v->u.b ? "true" : "false", 5); /* with the NUL: one length */
-			d += v->u.b ? 4 : 5;
-			break;
-		case BH_TYPE_STRING:
-			d = put_string_cell(t, d, v);
-			break;
-		default: /* not in a row_fast schema */
-			break;
-		}
+		if ((r = add_row_cells(t, page, v)) < 0 || (r = out_bytes(t, "}\n", 2)) < 0)
+			return r;
+		d = t->buf + t->len;
 	}
-	memcpy(d, "}\n", 2);
-	return d + 2;
+	t->len = (size_t)(d - t->buf);
+	return 0;
+}
+
+#if defined(JSON_HAVE_AVX512)
+static __attribute__((noinline)) JSON_AVX512_TARGET int add_rows_avx512(struct format_task *t, const bh_page *page)
+{
+	return add_rows(t, page, STRINGS_UTF8_AVX512);
+}
+#endif
+
+static __attribute__((noinline)) int add_rows_sse2(struct format_task *t, const bh_page *page)
+{
+	return add_rows(t, page, STRINGS_UTF8_SSE2);
 }
 
 static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
 {
 	struct format_task *t = task_state;
 	const struct format_state *st = t->st;
-	int r;
 
 	t->ctx = ctx;
 	if (st->has_strings) {
@@ -425,28 +523,13 @@ static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
 		t->arena_valid = t->page_utf8 ? page->arena_len : bh_utf8_prefix(page->arena, page->arena_len);
 		t->readable = page->arena + (page->arena_cap > page->arena_len ? page->arena_cap : page->arena_len);
 	}
-	for (uint32_t row = 0; row < page->nrows; row++) {
-		const bh_value *v = page->values + (size_t)row * page->ncols;
-		if (st->row_fast) {
-			size_t need = st->row_reserve;
-			for (uint32_t i = 0; i < st->nstrings; i++) {
-				const bh_value *sv = &v[st->string_cols[i]];
-				need += sv->is_null ? 0 : 6 * (size_t)sv->u.s.len;
-			}
-			if (JSONL_WRITE_BUFFER - t->len < need && (r = out_flush(t)) < 0)
-				return r;
-			if (need <= JSONL_WRITE_BUFFER) {
-				t->len = (size_t)(put_row(t, t->buf + t->len, v) - t->buf);
-				continue;
-			}
-		}
-		if (st->ncols == 0 && (r = out_bytes(t, "{", 1)) < 0)
-			return r;
-		r = st->long_prefix ? add_row_slow(t, page, v) : add_row_cells(t, page, v);
-		if (r < 0 || (r = out_bytes(t, "}\n", 2)) < 0)
-			return r;
-	}
-	return 0;
+	if (st->has_strings && !t->page_utf8)
+		return add_rows(t, page, STRINGS_CHECKED);
+#if defined(JSON_HAVE_AVX512)
+	if (st->avx512)
+		return add_rows_avx512(t, page);
+#endif
+	return add_rows_sse2(t, page);
 }
 
 static int formatter_open_task(void *state, bh_ctx *ctx, bh_sink *sink, void **task_state)
@@ -491,7 +574,6 @@ static void formatter_end(void *state)
 		free(st->cols[i].timestamp_format);
 	}
 	free(st->cols);
-	free(st->string_cols);
 	free(st);
 }
 
@@ -643,11 +725,6 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 		goto fail;
 	}
 	st->ncols = schema->count;
-	st->string_cols = calloc(schema->count ? schema->count : 1, sizeof *st->string_cols);
-	if (st->string_cols == NULL) {
-		r = -ENOMEM;
-		goto fail;
-	}
 	r = jsonl_default_timezone(ctx, cfg, &offset);
 	if (r < 0)
 		goto fail;
@@ -665,18 +742,18 @@ static int formatter_begin(bh_ctx *ctx, const bh_config *cfg, const bh_schema *s
 		st->has_strings |= st->cols[i].type == BH_TYPE_STRING;
 		st->long_prefix |= st->cols[i].prefix_len + JSONL_CELL_SLACK > JSONL_WRITE_BUFFER;
 	}
-	/* Rows written whole: every column of a type put_row knows, at least
-	 * one (an empty object starts with the "{" of no key) */
-	st->row_fast = schema->count > 0;
+	/* Rows written whole: every column of a type add_rows knows, at least
+	 * one (an empty object starts with the "{" of no key), and their fixed
+	 * part well inside the buffer */
+	st->row_fast = schema->count > 0 && !st->long_prefix;
 	st->row_reserve = 2; /* "}\n" */
 	for (uint32_t i = 0; i < schema->count; i++) {
 		bh_type type = st->cols[i].type;
 		st->row_fast &= type == BH_TYPE_LONG || type == BH_TYPE_DOUBLE || type == BH_TYPE_BOOLEAN ||
 				type == BH_TYPE_STRING;
 		st->row_reserve += st->cols[i].prefix_len + JSONL_CELL_SLACK;
-		if (type == BH_TYPE_STRING)
-			st->string_cols[st->nstrings++] = i;
 	}
+	st->row_fast &= st->row_reserve <= JSONL_WRITE_BUFFER / 2;
 	r = read_column_options(ctx, cfg, schema, st, format, offset);
 	if (r < 0)
 		goto fail;

@@ -189,9 +189,11 @@ static inline char *json_escape_utf8(char *dst, const char *s, size_t n, const c
 /* json_escape_utf8 64 bytes a step with AVX-512 masked loads and stores
  * (callers check the CPU): a string of up to 64 bytes without escapes is
  * one step with no branch on its length, and no byte of s or dst past its
- * end is touched, so there is no `readable`.  Same output. */
-static __attribute__((noinline, target("avx512bw,bmi2"))) char *json_escape_utf8_avx512(char *dst, const char *s,
-											size_t n)
+ * end is touched, so there is no `readable`.  Same output.  Inline: the
+ * formatter's row loop is compiled for AVX-512 too (JSON_AVX512_TARGET), so
+ * the constants stay in registers from one string to the next. */
+#define JSON_AVX512_TARGET __attribute__((target("avx512bw,bmi2")))
+static inline JSON_AVX512_TARGET char *json_escape_utf8_avx512(char *dst, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	const __m512i quote = _mm512_set1_epi8('"'), bslash = _mm512_set1_epi8('\\'),

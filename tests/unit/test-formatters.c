@@ -433,7 +433,8 @@ static const bh_schema schemas[] = {
 
 /* Pages of each kind through one task: valid text (some flagged
  * BH_PAGE_UTF8), invalid text, a string longer than the output buffer, an
- * empty page. */
+ * empty page, and two pages of edge strings (2000 rows, so that the
+ * buffer's end comes inside them), one flagged. */
 static void compare_pages(const char *plugin, const char *config, const bh_schema *schema,
 			  const struct csv_options *csv, int nan_as_string)
 {
@@ -449,11 +450,13 @@ static void compare_pages(const char *plugin, const char *config, const bh_schem
 		}
 		adds(&want, csv->newline);
 	}
-	for (int k = 0; k < 24; k++) {
-		bh_page *page = k == 22 ? random_page(schema, 2000, 0, 0, 1)
-					: random_page(schema, k == 23 ? 0 : 1 + (uint32_t)(rnd() % 300), k % 3 == 1,
-						      k % 8 == 5, 0);
-		if (k % 3 == 2) /* valid text: the page may say so (the formatter then trusts it) */
+	for (int k = 0; k < 25; k++) {
+		bh_page *page = k == 22 || k == 24 ? random_page(schema, 2000, 0, 0, 1)
+						   : random_page(schema, k == 23 ? 0 : 1 + (uint32_t)(rnd() % 300),
+								 k % 3 == 1, k % 8 == 5, 0);
+		/* valid text: the page may say so (the formatter then trusts it);
+		 * the edge strings both ways */
+		if (k % 3 == 2 || k == 24)
 			page->flags = BH_PAGE_UTF8;
 		ck_assert_int_eq(r.vt->add(r.task, r.ctx, page), 0);
 		if (csv)
