@@ -48,20 +48,25 @@ static inline void digits_put(uint64_t d, int nd, char *dst)
 		p[-1] = (char)('0' + d);
 }
 
-/* The 8 digits of v < 10^8 as text in a little-endian word (the first digit
- * in the lowest byte), by division in the lanes of one register: two 4-digit
+/* The 8 digits of v < 10^8, each 0-9 in a byte of a word, the first digit
+ * in the lowest byte, by division in the lanes of one register: two 4-digit
  * halves in 32-bit lanes, then four 2-digit quarters in 16-bit lanes, then
  * eight digits in bytes.  x / 100 = (x * 5243) >> 19 for x < 10^4 and
  * x / 10 = (x * 103) >> 10 for x < 100; no lane overflows into the next. */
-static inline uint64_t digits_eight(uint32_t v)
+static inline uint64_t digits_eight_raw(uint32_t v)
 {
 	uint64_t hi = v / 10000, y, q;
 	y = hi | (uint64_t)(v - (uint32_t)hi * 10000) << 32;
 	q = ((y * 5243) >> 19) & UINT64_C(0x0000007f0000007f);
 	y = q | (y - q * 100) << 16;
 	q = ((y * 103) >> 10) & UINT64_C(0x000f000f000f000f);
-	y = q | (y - q * 10) << 8;
-	return y | UINT64_C(0x3030303030303030);
+	return q | (y - q * 10) << 8;
+}
+
+/* The same as text in a little-endian word ('0' added to each byte). */
+static inline uint64_t digits_eight(uint32_t v)
+{
+	return digits_eight_raw(v) | UINT64_C(0x3030303030303030);
 }
 
 /* Stores 8 characters held first-in-the-lowest-byte. */
@@ -71,6 +76,18 @@ static inline void digits_store8(char *p, uint64_t w)
 	w = __builtin_bswap64(w);
 #endif
 	memcpy(p, &w, 8);
+}
+
+/* Writes v < 10^8 without leading zeros as one 8-byte store at dst and
+ * returns its digit count.  The leading zeros are the word's low zero bytes
+ * (digits_eight_raw), counted after the digits are made: the last digit is
+ * always kept, for 0. */
+static inline size_t digits_put_eight_trimmed(uint32_t v, char *dst)
+{
+	uint64_t w = digits_eight_raw(v);
+	unsigned zeros = (unsigned)__builtin_ctzll(w | UINT64_C(1) << 56) & ~7u;
+	digits_store8(dst, (w | UINT64_C(0x3030303030303030)) >> zeros);
+	return 8 - zeros / 8;
 }
 
 /* The 8 (4) bytes at p, the first in the lowest byte. */

