@@ -187,39 +187,46 @@ static inline char *json_escape_utf8(char *dst, const char *s, size_t n, const c
 
 #if defined(JSON_HAVE_AVX512)
 /* json_escape_utf8 64 bytes a step with AVX-512 masked loads and stores
- * (callers check the CPU): a string of up to 64 bytes without escapes is
- * one step with no branch on its length, and no byte of s or dst past its
- * end is touched, so there is no `readable`.  Same output.  Inline: the
- * formatter's row loop is compiled for AVX-512 too (JSON_AVX512_TARGET), so
- * the constants stay in registers from one string to the next. */
+ * (callers check the CPU): a string of up to 64 bytes is one step with no
+ * branch on its length, and no byte of s or dst past its end is touched
+ * (but the up to 6 bytes after an escape), so there is no `readable`.  Same
+ * output.  Each block is stored whole, then each of its escapes (in the
+ * mask m) written at its place and the rest of the block stored again
+ * after it, from the same register: no load but the block's, however many
+ * escapes it holds.  Inline: the formatter's row loop is compiled for
+ * AVX-512 too (JSON_AVX512_TARGET), so the constants stay in registers from
+ * one string to the next. */
 #define JSON_AVX512_TARGET __attribute__((target("avx512bw,bmi2")))
 static inline JSON_AVX512_TARGET char *json_escape_utf8_avx512(char *dst, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *p = (const unsigned char *)s;
 	const __m512i quote = _mm512_set1_epi8('"'), bslash = _mm512_set1_epi8('\\'),
 		      control = _mm512_set1_epi8(0x1F);
 	char *d = dst;
-	while (p < end) {
-		size_t left = (size_t)(end - p);
-		__mmask64 in = _bzhi_u64(~UINT64_C(0), (unsigned)(left < 64 ? left : 64));
+	for (;;) {
+		size_t take = n < 64 ? n : 64;
+		__mmask64 in = _bzhi_u64(~UINT64_C(0), (unsigned)take);
 		__m512i w = _mm512_maskz_loadu_epi8(in, p);
 		_mm512_mask_storeu_epi8(d, in, w);
 		/* quote, backslash, bytes <= 0x1F (unsigned) */
 		__mmask64 m = _mm512_mask_cmple_epu8_mask(in, w, control) | _mm512_mask_cmpeq_epi8_mask(in, w, quote) |
 			      _mm512_mask_cmpeq_epi8_mask(in, w, bslash);
-		if (!m) {
-			p += left < 64 ? left : 64;
-			d += left < 64 ? left : 64;
-			continue;
+		/* d: where the block's byte 0 would be, were there no escapes
+		 * before byte k: each moves the rest right by its length - 1 */
+		while (m) {
+			unsigned k = (unsigned)__builtin_ctzll(m);
+			unsigned char c = p[k];
+			memcpy(d + k, escape_text[c], 8);
+			d += escape_len[c] - 1;
+			_mm512_mask_storeu_epi8(d, in & (~UINT64_C(1) << k), w); /* bytes k+1.. */
+			m &= m - 1;
 		}
-		unsigned k = (unsigned)__builtin_ctzll(m);
-		p += k;
-		d += k;
-		unsigned char c = *p++;
-		memcpy(d, escape_text[c], 8);
-		d += escape_len[c];
+		d += take;
+		if (n <= 64)
+			return d;
+		p += 64;
+		n -= 64;
 	}
-	return d;
 }
 #endif
 
