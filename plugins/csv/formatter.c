@@ -513,9 +513,8 @@ static inline char *put_text_minimal(const struct csv_formatter *f, char *d, con
 /* put_text_minimal 64 bytes a step with AVX-512 masked loads and stores, so
  * a value of up to 64 bytes is one step with no branch on its length, and no
  * byte of s or d past its end is touched.  Quoted text is escaped the same
- * way (each block stored whole, the output advanced to the byte to escape);
- * the rarer cases (the null string, no escape character) go to
- * put_text_minimal. */
+ * way, one load per block however many bytes it escapes; the rarer cases
+ * (the null string, no escape character) go to put_text_minimal. */
 static __attribute__((noinline, target("avx512bw,bmi2"))) char *
 put_text_avx512(const struct csv_formatter *f, char *d, const char *s, size_t n, const char *readable)
 {
@@ -537,26 +536,25 @@ put_text_avx512(const struct csv_formatter *f, char *d, const char *s, size_t n,
 	}
 	if (i >= n)
 		return d + n;
-	/* Quoted: the quote and the escape get the escape before them. */
+	/* Quoted: the quote and the escape get the escape before them.  Each
+	 * block is stored whole, then for each byte to escape the escape is
+	 * written before it and the block from that byte on stored again one
+	 * byte further right, from the same register. */
 	*d++ = q;
-	for (i = 0; i < n;) {
-		size_t left = n - i;
-		__mmask64 in = _bzhi_u64(~UINT64_C(0), (unsigned)(left < 64 ? left : 64));
+	for (i = 0; i < n; i += 64) {
+		size_t left = n - i, step = left < 64 ? left : 64;
+		__mmask64 in = _bzhi_u64(~UINT64_C(0), (unsigned)step);
 		__m512i w = _mm512_maskz_loadu_epi8(in, s + i);
 		_mm512_mask_storeu_epi8(d, in, w);
 		__mmask64 hit = _mm512_mask_cmpeq_epi8_mask(in, w, vq) | _mm512_mask_cmpeq_epi8_mask(in, w, ve);
-		if (!hit) {
-			size_t step = left < 64 ? left : 64;
-			d += step;
-			i += step;
-			continue;
+		while (hit) {
+			unsigned k = (unsigned)__builtin_ctzll(hit);
+			d[k] = e;
+			d++;
+			_mm512_mask_storeu_epi8(d, in & (~UINT64_C(0) << k), w);
+			hit &= hit - 1;
 		}
-		size_t k = (size_t)__builtin_ctzll(hit);
-		d += k;
-		i += k;
-		d[0] = e;
-		d[1] = s[i++];
-		d += 2;
+		d += step;
 	}
 	*d++ = q;
 	return d;
