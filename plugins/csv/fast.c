@@ -1,16 +1,18 @@
-/* The csv tokenizer's fast path: one record in the common configuration (a
- * one-byte delimiter, a quote character, no trimming), found from 64-bit
- * masks of the bytes that can end a field, 64 input bytes per mask, and
- * stored straight into the current row of the page.
+/* The csv tokenizer's fast path: the records of a chunk in the common
+ * configuration (a one-byte delimiter, a quote character, no trimming), one
+ * after the other in one loop, found from 64-bit masks of the bytes that can
+ * end a field, 64 input bytes per mask, and stored straight into the rows of
+ * the page.  The masks, the arena and the row stay in locals from record to
+ * record; the loop ends records itself and flushes full pages.
  *
- * It handles only records it can finish without a judgement call: anything
+ * It takes only records it can finish without a judgement call: anything
  * else (the end of the data before the record ends, a line end inside
  * quotes, bytes after a closing quote, a lone \r, too few or too many
- * columns, a value its column rejects, an oversized record, a comment or
- * empty line) makes it give up, and csv_parse_record parses the record again
- * with the general tokenizer (record.c), which decides and words the reason.
- * So the fast path never changes what a record means, only how fast the
- * plain ones go. */
+ * columns, a value its column rejects, an oversized record, bytes that are
+ * not UTF-8, a comment or empty line) stops it before that record, and the
+ * chunk loop has the general tokenizer (record.c) parse the record, which
+ * decides and words the reason.  So the fast path never changes what a
+ * record means, only how fast the plain ones go. */
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -24,11 +26,16 @@
 #define WINDOW 64 /* input bytes per mask */
 
 /* Bit i of each mask stands for byte base[i] of a window.  When the data
- * ends inside the window, the bit for its end is set in both masks, so a
- * search always stops there. */
+ * ends inside the window, the bit for its end is set in field_end and
+ * special, so a search always stops there. */
 struct masks {
 	uint64_t field_end; /* delimiter, \n, \r */
 	uint64_t special;   /* quote, escape, \n, \r: what a quoted field must look at */
+	/* Bytes whose record must be checked for UTF-8: with AVX2 the bytes
+	 * where the check of the window found an error (see utf8_errors32),
+	 * else every byte >= 0x80.  The record loop clears the bits of the
+	 * records it is done with. */
+	uint64_t bad;
 };
 
 /* The settings the loop needs, in locals (stores into the page could alias
@@ -44,11 +51,95 @@ enum { FAST_REP_DELIM, FAST_REP_QUOTE, FAST_REP_ESC, FAST_REP_LF, FAST_REP_CR };
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2_PATH 1
-/* The masks 32 bytes a step, on CPUs with AVX2.  Not always_inline: it is
- * inlined into the AVX2 copy of the record loop only (fast_record_avx2). */
-static inline __attribute__((target("avx2"))) struct masks masks64_avx2(const char *src, struct fast_keys k)
+
+/* UTF-8 errors of 32 bytes, given the same bytes 1, 2 and 3 back: the
+ * lookup-table method of Keiser and Lemire ("Validating UTF-8 in less than
+ * one instruction per byte", 2021), as sdk/src/utf8.c has it.  A byte is
+ * marked (nonzero) where a sequence is found wrong: a byte pair that is
+ * wrong (the three nibble tables agree on an error class), or a 3rd or 4th
+ * byte that is missing or extra.  The mark falls on the second byte of the
+ * pair, or on the byte that should (not) have been a continuation; so in
+ * data where every record ends with a line end (ASCII), each error of a
+ * record is marked inside that record, and the bytes of other records can
+ * only add marks (never hide one: a wrong continuation right after a line
+ * end is a pair error of its own). */
+enum {
+	U8_TOO_SHORT = 1 << 0,	    /* lead, then no continuation */
+	U8_TOO_LONG = 1 << 1,	    /* ASCII, then a continuation */
+	U8_OVERLONG_3 = 1 << 2,	    /* E0, then 80..9F */
+	U8_TOO_LARGE = 1 << 3,	    /* F4 then 90..BF, or F5..FF then a continuation */
+	U8_SURROGATE = 1 << 4,	    /* ED, then A0..BF */
+	U8_OVERLONG_2 = 1 << 5,	    /* C0 or C1, then a continuation */
+	U8_TOO_LARGE_1000 = 1 << 6, /* F5..FF, then 80..8F */
+	U8_OVERLONG_4 = 1 << 6,	    /* F0, then 80..8F */
+	U8_TWO_CONTS = 1 << 7,	    /* continuation, then continuation: right only inside a 3- or 4-byte sequence */
+	U8_CARRY = U8_TOO_SHORT | U8_TOO_LONG | U8_TWO_CONTS,
+};
+
+/* The three tables, by the high and low nibble of the byte before and the
+ * high nibble of the byte itself, twice (vpshufb looks up within 16-byte
+ * lanes). */
+#define U8_PREV_HIGH                                                                                          \
+	U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,           \
+		U8_TOO_LONG, U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS,                         \
+		U8_TOO_SHORT | U8_OVERLONG_2, U8_TOO_SHORT, U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,     \
+		U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_OVERLONG_4
+#define U8_PREV_LOW_LARGE (U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000)
+#define U8_PREV_LOW                                                                                           \
+	U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 | U8_OVERLONG_4, U8_CARRY | U8_OVERLONG_2, U8_CARRY, U8_CARRY, \
+		U8_CARRY | U8_TOO_LARGE, U8_PREV_LOW_LARGE, U8_PREV_LOW_LARGE, U8_PREV_LOW_LARGE,             \
+		U8_PREV_LOW_LARGE, U8_PREV_LOW_LARGE, U8_PREV_LOW_LARGE, U8_PREV_LOW_LARGE,                  \
+		U8_PREV_LOW_LARGE, U8_PREV_LOW_LARGE | U8_SURROGATE, U8_PREV_LOW_LARGE, U8_PREV_LOW_LARGE
+#define U8_CONT_CLASSES (U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS)
+#define U8_CUR_HIGH                                                                                           \
+	U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,    \
+		U8_TOO_SHORT, U8_CONT_CLASSES | U8_OVERLONG_3 | U8_TOO_LARGE_1000 | U8_OVERLONG_4,           \
+		U8_CONT_CLASSES | U8_OVERLONG_3 | U8_TOO_LARGE, U8_CONT_CLASSES | U8_SURROGATE | U8_TOO_LARGE, \
+		U8_CONT_CLASSES | U8_SURROGATE | U8_TOO_LARGE, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,      \
+		U8_TOO_SHORT
+
+static const unsigned char u8_tables[4][32] __attribute__((aligned(32))) = {
+	{ U8_PREV_HIGH, U8_PREV_HIGH },
+	{ U8_PREV_LOW, U8_PREV_LOW },
+	{ U8_CUR_HIGH, U8_CUR_HIGH },
+	{ 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F,
+	  0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F },
+};
+
+static inline __attribute__((target("avx2"))) __m256i u8_table(int i)
 {
-	struct masks m = { 0, 0 };
+	return _mm256_load_si256((const __m256i *)(const void *)u8_tables[i]);
+}
+
+/* The bits of the bytes of in marked as UTF-8 errors (bit j: in[j]). */
+static inline __attribute__((target("avx2"))) uint32_t utf8_errors32(__m256i in, __m256i prev1, __m256i prev2,
+								     __m256i prev3)
+{
+	const __m256i nibble = u8_table(3);
+	__m256i special = _mm256_and_si256(
+		_mm256_and_si256(_mm256_shuffle_epi8(u8_table(0), _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble)),
+				 _mm256_shuffle_epi8(u8_table(1), _mm256_and_si256(prev1, nibble))),
+		_mm256_shuffle_epi8(u8_table(2), _mm256_and_si256(_mm256_srli_epi16(in, 4), nibble)));
+	/* E0.. two back or F0.. three back keep 0x80 after the subtraction:
+	 * there the byte must be a 3rd or 4th one */
+	__m256i must = _mm256_or_si256(_mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80))),
+				       _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80))));
+	__m256i err = _mm256_xor_si256(_mm256_and_si256(must, _mm256_set1_epi8((char)0x80)), special);
+	return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(err, _mm256_setzero_si256()));
+}
+
+/* The masks 32 bytes a step, on CPUs with AVX2.  The UTF-8 check looks 3
+ * bytes back: read from src - 3 on when that is at or after lo (the data
+ * is readable from there), else the bytes before src count as ASCII.  (The
+ * record loop's lo is at or before every window it loads, so only the
+ * window of its first record can start less than 3 bytes after lo: at a
+ * record start, where the bytes before are not the record's.)  Not
+ * always_inline: it is inlined into the AVX2 copy of the record loop only
+ * (fast_records_avx2). */
+static inline __attribute__((target("avx2"))) struct masks masks64_avx2(const char *src, const char *lo,
+									struct fast_keys k)
+{
+	struct masks m = { 0, 0, 0 };
 #pragma GCC unroll 2
 	for (int i = 0; i < 2; i++) {
 		__m256i d = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_DELIM]);
@@ -56,13 +147,26 @@ static inline __attribute__((target("avx2"))) struct masks masks64_avx2(const ch
 		__m256i e = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_ESC]);
 		__m256i lf = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_LF]);
 		__m256i cr = _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_CR]);
-		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + 32 * i));
+		const char *at = src + 32 * i;
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)at), p1, p2, p3;
 		__m256i nl = _mm256_or_si256(_mm256_cmpeq_epi8(x, lf), _mm256_cmpeq_epi8(x, cr));
 		uint32_t mf = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(nl, _mm256_cmpeq_epi8(x, d)));
 		uint32_t ms = (uint32_t)_mm256_movemask_epi8(
 			_mm256_or_si256(nl, _mm256_or_si256(_mm256_cmpeq_epi8(x, q), _mm256_cmpeq_epi8(x, e))));
+		if (i == 0 && src - lo < 3) {
+			/* zeros, then the low lane: alignr works within lanes */
+			__m256i across = _mm256_permute2x128_si256(_mm256_setzero_si256(), x, 0x21);
+			p1 = _mm256_alignr_epi8(x, across, 15);
+			p2 = _mm256_alignr_epi8(x, across, 14);
+			p3 = _mm256_alignr_epi8(x, across, 13);
+		} else {
+			p1 = _mm256_loadu_si256((const __m256i *)(const void *)(at - 1));
+			p2 = _mm256_loadu_si256((const __m256i *)(const void *)(at - 2));
+			p3 = _mm256_loadu_si256((const __m256i *)(const void *)(at - 3));
+		}
 		m.field_end |= (uint64_t)mf << (32 * i);
 		m.special |= (uint64_t)ms << (32 * i);
+		m.bad |= (uint64_t)utf8_errors32(x, p1, p2, p3) << (32 * i);
 	}
 	return m;
 }
@@ -72,7 +176,7 @@ static inline __attribute__((target("avx2"))) struct masks masks64_avx2(const ch
  * else a byte at a time. */
 static inline __attribute__((always_inline)) struct masks masks64_sse2(const char *src, struct fast_keys k)
 {
-	struct masks m = { 0, 0 };
+	struct masks m = { 0, 0, 0 };
 #if defined(__SSE2__)
 #pragma GCC unroll 4
 	for (int i = 0; i < 4; i++) {
@@ -88,6 +192,7 @@ static inline __attribute__((always_inline)) struct masks masks64_sse2(const cha
 			_mm_or_si128(nl, _mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, e))));
 		m.field_end |= (uint64_t)mf << (16 * i);
 		m.special |= (uint64_t)ms << (16 * i);
+		m.bad |= (uint64_t)(uint32_t)_mm_movemask_epi8(x) << (16 * i);
 	}
 #else
 	for (int i = 0; i < WINDOW; i++) {
@@ -95,44 +200,74 @@ static inline __attribute__((always_inline)) struct masks masks64_sse2(const cha
 		uint64_t nl = c == '\n' || c == '\r';
 		m.field_end |= (nl | (c == k.delim)) << i;
 		m.special |= (nl | (c == k.quote) | (c == k.esc)) << i;
+		m.bad |= (uint64_t)(c >= 0x80) << i;
 	}
 #endif
 	return m;
 }
 
-/* The masks of [p, end) and end, fewer than 64 bytes (the end of a chunk). */
-static __attribute__((noinline)) struct masks window_short(const char *p, const char *end, struct fast_keys k)
+/* The masks of [p, end) and end, fewer than 64 bytes (the end of a chunk),
+ * from a copy padded with zeros; with AVX2 the 3 bytes before p go with it
+ * when they are at or after lo (else zeros: ASCII). */
+static inline __attribute__((always_inline)) struct masks window_short(const char *p, const char *end,
+									 const char *lo, struct fast_keys k,
+									 const int avx2)
 {
 	size_t avail = (size_t)(end - p);
 	uint64_t stop = UINT64_C(1) << avail;
-	char pad[WINDOW];
+	char pad[3 + WINDOW + 32] = { 0 };
 	struct masks m;
-	memcpy(pad, p, avail);
-	memset(pad + avail, 0, WINDOW - avail);
-	m = masks64_sse2(pad, k);
+	memcpy(pad + 3, p, avail);
+#if defined(HAVE_AVX2_PATH)
+	if (avx2) {
+		if (p - lo >= 3)
+			memcpy(pad, p - 3, 3);
+		m = masks64_avx2(pad + 3, pad, k);
+	} else
+#endif
+		m = masks64_sse2(pad + 3, k);
 	m.field_end = (m.field_end & (stop - 1)) | stop;
 	m.special = (m.special & (stop - 1)) | stop;
+	m.bad &= stop - 1;
 	return m;
+}
+
+#if defined(HAVE_AVX2_PATH)
+static __attribute__((noinline, target("avx2,bmi,bmi2"))) struct masks window_short_avx2(const char *p,
+											    const char *end,
+											    const char *lo,
+											    struct fast_keys k)
+{
+	return window_short(p, end, lo, k, 1);
+}
+#endif
+
+static __attribute__((noinline)) struct masks window_short_sse2(const char *p, const char *end, struct fast_keys k)
+{
+	return window_short(p, end, p, k, 0);
 }
 
 /* The masks of [p, p + 64), or of [p, end) and end. */
 static inline __attribute__((always_inline)) struct masks window_load(const char *p, const char *end,
-									struct fast_keys k, const int avx2)
+									const char *lo, struct fast_keys k,
+									const int avx2)
 {
-	if (end - p < WINDOW)
-		return window_short(p, end, k);
 #if defined(HAVE_AVX2_PATH)
 	if (avx2)
-		return masks64_avx2(p, k);
+		return end - p < WINDOW ? window_short_avx2(p, end, lo, k) : masks64_avx2(p, lo, k);
 #endif
-	return masks64_sse2(p, k);
+	(void)lo;
+	return end - p < WINDOW ? window_short_sse2(p, end, k) : masks64_sse2(p, k);
 }
 
 /* The first byte at or after p (*base <= p <= end) marked in the chosen
  * mask, end when there is none before it; moves the window (*base, *m)
- * forward as needed. */
+ * forward as needed, adding the bad bits of each window it leaves to *bad
+ * (they belong to the current record: the loop clears the bits of the
+ * records before). */
 static inline __attribute__((always_inline)) const char *window_next(const char **base, struct masks *m,
-								     const char *p, const char *end,
+								     uint64_t *bad, const char *p,
+								     const char *end, const char *lo,
 								     struct fast_keys k, const int special,
 								     const int avx2)
 {
@@ -146,8 +281,9 @@ static inline __attribute__((always_inline)) const char *window_next(const char 
 			 * end bit), so base + 64 <= end, and the search goes on there. */
 			p = *base + WINDOW;
 		}
+		*bad |= m->bad;
 		*base = p;
-		*m = window_load(p, end, k, avx2);
+		*m = window_load(p, end, lo, k, avx2);
 	}
 }
 
@@ -245,8 +381,8 @@ static inline __attribute__((always_inline)) size_t unescape_to(char *dst, const
 /* A string or json cell of the n bytes just written at the arena's end. */
 static inline __attribute__((always_inline)) int put_text(bh_value *cell, bh_type type, struct arena *a, size_t n)
 {
-	/* Strings are checked for UTF-8 a window of records at a time
-	 * (csv_parse_record); json cells here, as record.c does. */
+	/* Strings are checked for UTF-8 a record at a time (fast_records);
+	 * json cells here, as record.c does. */
 	if (type == BH_TYPE_JSON && (!csv_utf8_ok(a->bytes + a->len, n) || !csv_json_valid(a->bytes + a->len, n)))
 		return -1;
 	cell->u.s.off = (uint32_t)a->len;
@@ -305,148 +441,217 @@ static inline __attribute__((always_inline)) int put_value(bh_page_builder *pb, 
 	return 0;
 }
 
-/* One record, with the masks of the CPU's choice (avx2 is a constant at each
- * call: the loop is compiled once per mask variant, the masks inline). */
-static inline __attribute__((always_inline)) int fast_record(struct csv_task *t, const char *s, const char *end,
-							     struct csv_result *res, const int avx2)
+/* Bits of a window's mask at offsets off and above (none when off >= 64). */
+static inline uint64_t bits_from(size_t off)
+{
+	return off >= WINDOW ? 0 : ~UINT64_C(0) << off;
+}
+
+/* The records from s on, with the masks of the CPU's choice (avx2 is a
+ * constant at each call: the loop is compiled once per mask variant, the
+ * masks inline).  See csv_fast_records. */
+static inline __attribute__((always_inline)) int fast_records(struct csv_task *t, const char *s, const char *end,
+							      const char *stop, struct csv_batch *out,
+							      const int avx2)
 {
 	const struct csv_parser *p = t->p;
 	const struct csv_column *const cols = p->cols;
 	const struct csv_column *const cols_end = cols + p->ncols;
-	const size_t max_quoted = p->max_quoted, null_len = p->null_len;
+	const size_t max_quoted = p->max_quoted, null_len = p->null_len, max_line = p->max_line;
 	const char *const null_string = p->null_string;
+	/* A record that starts with it may be a comment line: record.c decides. */
+	const int comment = p->comment ? (unsigned char)p->comment[0] : -1;
+	const char *const start = s;
 	bh_page_builder *const pb = t->pb;
-	bh_value *cell = bh_pb_row(pb);
-	const struct csv_column *cd;
+	const uint32_t capacity = pb->page.capacity;
+	const size_t flush_at = pb->arena_flush_at;
+	uint32_t nrows = pb->page.nrows;
+	bh_value *row = bh_pb_row(pb);
+	uint64_t records = 0;
+	size_t done_len; /* the arena's length after the last record taken */
 	struct arena a;
 	struct fast_keys k;
 	struct masks m;
-	const char *base, *q = s, *f;
+	const char *base, *lo = s; /* lo: data from there on is readable (the chunk's) */
+	int r, hard = 0;
 
+	if (s >= stop) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
 	k.rep = (const unsigned char(*)[32])t->fast_rep;
 	k.delim = k.rep[FAST_REP_DELIM][0];
 	k.quote = k.rep[FAST_REP_QUOTE][0];
 	k.esc = k.rep[FAST_REP_ESC][0];
-	if (s == end || *s == '\n' || *s == '\r' || (p->comment && *s == p->comment[0]))
-		return 0;
 	if (t->win_base && s >= t->win_base && s < t->win_base + WINDOW && t->win_end == end) {
-		base = t->win_base; /* the previous record ended in this window */
+		base = lo = t->win_base; /* an earlier call ended in this window */
 		m.field_end = t->win_field_end;
 		m.special = t->win_special;
+		m.bad = t->win_bad;
 	} else {
 		base = s;
-		m = window_load(s, end, k, avx2);
+		m = window_load(s, end, lo, k, avx2);
 	}
+	m.bad &= bits_from((size_t)(s - base)); /* the records before s are not this loop's */
 	a.bytes = pb->page.arena;
-	a.len = pb->page.arena_len;
+	a.len = done_len = pb->page.arena_len;
 	a.cap = pb->page.arena_cap;
-	for (cd = cols;; cd++, cell++) {
-		if (q == end)
-			return 0;
-		if ((unsigned char)*q != k.quote) {
-			/* An unquoted field runs to the delimiter or the line end. */
-			size_t n;
-			f = window_next(&base, &m, q, end, k, 0, avx2);
-			if (f == end)
-				return 0;
-			n = (size_t)(f - q);
-			/* (null_len is 0 without a null_string: one test per field) */
-			if (n == null_len && (!null_string || memcmp(q, null_string, n) == 0))
-				cell->is_null = 1;
-			else if (put_value(pb, cd, cell, &a, q, n, end, avx2) < 0)
-				return 0;
-		} else {
-			/* A quoted field: its closing quote, and the escapes before it. */
-			const char *drop[MAX_DROPS], *c = q + 1, *v = q + 1;
-			unsigned ndrop = 0;
-			size_t n;
-			for (;;) {
-				c = window_next(&base, &m, c, end, k, 1, avx2);
-				if (c + 1 >= end || *c == '\n' || *c == '\r')
-					return 0;
-				if ((unsigned char)*c == k.quote) {
-					if ((unsigned char)c[1] != k.quote)
-						break; /* the closing quote */
-				} else if ((unsigned char)c[1] != k.quote && (unsigned char)c[1] != k.esc) {
-					c++; /* the escape character before an ordinary byte */
-					continue;
-				}
-				if (ndrop == MAX_DROPS)
-					return 0;
-				drop[ndrop++] = c;
-				c += 2;
-			}
-			n = (size_t)(c - v);
-			f = c + 1;
-			if (n > max_quoted || ((unsigned char)*f != k.delim && *f != '\n' && *f != '\r'))
-				return 0;
-			if (ndrop == 0) {
-				if (n == null_len && null_string && memcmp(v, null_string, n) == 0)
+	for (;;) {
+		const struct csv_column *cd = cols;
+		bh_value *cell = row;
+		const char *q = s, *f;
+		uint64_t bad = 0; /* the record's bad bits (struct masks), by window offset */
+
+		/* (s < stop <= end) */
+		if (*s == '\n' || *s == '\r' || (unsigned char)*s == comment)
+			goto give_up;
+		for (;; cd++, cell++) {
+			if (q == end)
+				goto give_up;
+			if ((unsigned char)*q != k.quote) {
+				/* An unquoted field runs to the delimiter or the line end. */
+				size_t n;
+				f = window_next(&base, &m, &bad, q, end, lo, k, 0, avx2);
+				if (f == end)
+					goto give_up;
+				n = (size_t)(f - q);
+				/* (null_len is 0 without a null_string: one test per field) */
+				if (n == null_len && (!null_string || memcmp(q, null_string, n) == 0))
 					cell->is_null = 1;
-				else if (put_value(pb, cd, cell, &a, v, n, end, avx2) < 0)
-					return 0;
+				else if (put_value(pb, cd, cell, &a, q, n, end, avx2) < 0)
+					goto give_up;
 			} else {
-				/* null_string is compared with the unescaped value: rare,
-				 * left to record.c, as are escapes in other types. */
-				if (null_string || (cd->type != BH_TYPE_STRING && cd->type != BH_TYPE_JSON) ||
-				    arena_room(pb, &a, n) < 0)
-					return 0;
-				n = unescape_to(a.bytes + a.len, v, n, drop, ndrop, end, avx2);
-				if (put_text(cell, cd->type, &a, n) < 0)
-					return 0;
+				/* A quoted field: its closing quote, and the escapes before it. */
+				const char *drop[MAX_DROPS], *c = q + 1, *v = q + 1;
+				unsigned ndrop = 0;
+				size_t n;
+				for (;;) {
+					c = window_next(&base, &m, &bad, c, end, lo, k, 1, avx2);
+					if (c + 1 >= end || *c == '\n' || *c == '\r')
+						goto give_up;
+					if ((unsigned char)*c == k.quote) {
+						if ((unsigned char)c[1] != k.quote)
+							break; /* the closing quote */
+					} else if ((unsigned char)c[1] != k.quote && (unsigned char)c[1] != k.esc) {
+						c++; /* the escape character before an ordinary byte */
+						continue;
+					}
+					if (ndrop == MAX_DROPS)
+						goto give_up;
+					drop[ndrop++] = c;
+					c += 2;
+				}
+				n = (size_t)(c - v);
+				f = c + 1;
+				if (n > max_quoted || ((unsigned char)*f != k.delim && *f != '\n' && *f != '\r'))
+					goto give_up;
+				if (ndrop == 0) {
+					if (n == null_len && null_string && memcmp(v, null_string, n) == 0)
+						cell->is_null = 1;
+					else if (put_value(pb, cd, cell, &a, v, n, end, avx2) < 0)
+						goto give_up;
+				} else {
+					/* null_string is compared with the unescaped value: rare,
+					 * left to record.c, as are escapes in other types. */
+					if (null_string || (cd->type != BH_TYPE_STRING && cd->type != BH_TYPE_JSON) ||
+					    arena_room(pb, &a, n) < 0)
+						goto give_up;
+					n = unescape_to(a.bytes + a.len, v, n, drop, ndrop, end, avx2);
+					if (put_text(cell, cd->type, &a, n) < 0)
+						goto give_up;
+				}
 			}
+			if ((unsigned char)*f == k.delim) {
+				if (cd + 1 == cols_end)
+					goto give_up; /* too many columns */
+				q = f + 1;
+				continue;
+			}
+			if (*f == '\r') {
+				if (f + 1 == end)
+					goto give_up;
+				if (f[1] == '\n')
+					f++;
+			}
+			f++;
+			break;
 		}
-		if ((unsigned char)*f == k.delim) {
-			if (cd + 1 == cols_end)
-				return 0; /* too many columns */
-			q = f + 1;
-			continue;
+		if (cd + 1 != cols_end || (size_t)(f - s) > max_line)
+			goto give_up;
+		/* Strings are UTF-8 when the record's bytes are (fields split at
+		 * ASCII bytes only): with AVX2 a record with an error bit goes to
+		 * record.c, else a record with a byte >= 0x80 is checked here.
+		 * (f - base may pass 64 by the \n of a \r\n: that bit is clear.) */
+		bad |= m.bad & ~bits_from((size_t)(f - base));
+		m.bad &= bits_from((size_t)(f - base));
+		if (bad && (avx2 || !bh_utf8_valid(s, (size_t)(f - s))))
+			goto give_up;
+		/* The record is taken: ended as bh_pb_end_record would. */
+		records++;
+		nrows++;
+		row = cell + 1;
+		done_len = a.len;
+		s = f;
+		if (nrows >= capacity || a.len >= flush_at) {
+			pb->page.nrows = nrows;
+			pb->page.arena_len = a.len;
+			pb->record_arena_start = a.len;
+			if ((r = pb->flush(pb)) < 0)
+				return r;
+			nrows = pb->page.nrows;
+			row = bh_pb_row(pb);
+			a.bytes = pb->page.arena;
+			a.len = done_len = pb->page.arena_len;
+			a.cap = pb->page.arena_cap;
 		}
-		if (*f == '\r') {
-			if (f + 1 == end)
-				return 0;
-			if (f[1] == '\n')
-				f++;
-		}
-		f++;
+		if (s >= stop)
+			break;
+		continue;
+give_up:
+		hard = 1;
 		break;
 	}
-	if (cd + 1 != cols_end || (size_t)(f - s) > p->max_line)
-		return 0;
-	pb->page.arena_len = a.len;
+	pb->page.nrows = nrows;
+	pb->page.arena_len = done_len;
+	pb->record_arena_start = done_len;
 	t->win_base = base;
 	t->win_end = end;
 	t->win_field_end = m.field_end;
 	t->win_special = m.special;
-	memset(res, 0, sizeof(*res));
-	res->consumed = (size_t)(f - s);
-	res->lines = 1;
-	return 1;
+	t->win_bad = m.bad;
+	t->fast_records += records;
+	out->consumed = (size_t)(s - start);
+	out->records = records;
+	out->hard = hard;
+	return 0;
 }
 
 #if defined(HAVE_AVX2_PATH)
 /* (BMI1/2 come with AVX2 and are checked with it: shifts and bit counts
  * without flags.) */
-static __attribute__((noinline, target("avx2,bmi,bmi2"))) int fast_record_avx2(struct csv_task *t, const char *s,
-									       const char *end, struct csv_result *res)
+static __attribute__((noinline, target("avx2,bmi,bmi2"))) int fast_records_avx2(struct csv_task *t, const char *s,
+										const char *end, const char *stop,
+										struct csv_batch *out)
 {
-	return fast_record(t, s, end, res, 1);
+	return fast_records(t, s, end, stop, out, 1);
 }
 #endif
 
-static __attribute__((noinline)) int fast_record_sse2(struct csv_task *t, const char *s, const char *end,
-						      struct csv_result *res)
+static __attribute__((noinline)) int fast_records_sse2(struct csv_task *t, const char *s, const char *end,
+						       const char *stop, struct csv_batch *out)
 {
-	return fast_record(t, s, end, res, 0);
+	return fast_records(t, s, end, stop, out, 0);
 }
 
-int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct csv_result *res)
+int csv_fast_records(struct csv_task *t, const char *s, const char *end, const char *stop, struct csv_batch *out)
 {
 	if (t->fast_mode <= 0) {
 		/* decided once per task: a one-byte delimiter, a quote, no trimming */
 		const struct csv_parser *p = t->p;
 		if (t->fast_mode < 0 || p->delim_len != 1 || p->trim || p->quote < 0) {
 			t->fast_mode = -1;
+			memset(out, 0, sizeof(*out));
+			out->hard = s < stop;
 			return 0;
 		}
 		memset(t->fast_rep[FAST_REP_DELIM], p->delim[0], 32);
@@ -466,7 +671,7 @@ int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct c
 	}
 #if defined(HAVE_AVX2_PATH)
 	if (t->fast_mode == 2)
-		return fast_record_avx2(t, s, end, res);
+		return fast_records_avx2(t, s, end, stop, out);
 #endif
-	return fast_record_sse2(t, s, end, res);
+	return fast_records_sse2(t, s, end, stop, out);
 }

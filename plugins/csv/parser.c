@@ -237,7 +237,7 @@ static int process(struct run *run, const char *data, size_t len, int eof, size_
 	size_t pos = 0, avail;
 	int r, cut;
 
-	t->utf8_from = t->utf8_to = NULL; /* data is a new chunk */
+	t->win_base = NULL; /* data is a new chunk */
 	if (run->at_start) {
 		size_t k = len < 3 ? len : 3;
 		if (memcmp(data, utf8_bom, k) == 0 && k < 3 && !eof) {
@@ -270,6 +270,18 @@ static int process(struct run *run, const char *data, size_t len, int eof, size_
 			else
 				run->header_left--;
 			continue;
+		}
+		if (t->fast_mode >= 0 && !t->slow_only) {
+			/* The plain records from here on, up to the next part's first
+			 * record; then the one it did not take, if any, as below. */
+			struct csv_batch b;
+			size_t stop = run->next_start - run->base < len ? (size_t)(run->next_start - run->base) : len;
+			if ((r = csv_fast_records(t, data + pos, data + len, data + stop, &b)) < 0)
+				return r;
+			pos += b.consumed;
+			t->line += b.records;
+			if (!b.hard)
+				continue;
 		}
 		/* A record never sees more than max_line_size + 1 bytes, so whether
 		 * it is oversized does not depend on how much data came at once. */

@@ -39,14 +39,11 @@ struct csv_task {
 	uint64_t line; /* physical lines consumed so far */
 	char *scratch; /* unescaped quoted fields, grown up to max_quoted */
 	size_t scratch_cap;
-	/* Bytes of the current chunk already known to be valid UTF-8: records
-	 * inside need no check of their own.  Reset for every chunk. */
-	const char *utf8_from, *utf8_to;
-	/* fast.c: the field masks of the 64 bytes from win_base (of data up to
-	 * win_end), kept for the next record.  Valid only while utf8_to is set:
-	 * csv_parse_record drops them on a new chunk (utf8_to NULL). */
+	/* fast.c: the masks of the 64 bytes from win_base (of data up to
+	 * win_end), kept for the next call.  The chunk loop drops them (NULL)
+	 * on every new chunk: a new one may reuse the same buffer. */
 	const char *win_base, *win_end;
-	uint64_t win_field_end, win_special;
+	uint64_t win_field_end, win_special, win_bad;
 	int fast_mode; /* fast.c: 0 undecided, -1 not this configuration, 1 on, 2 on with AVX2 */
 	int slow_only; /* tests: every record through the general tokenizer */
 	int no_avx2;   /* tests: the fast path with its SSE2 masks */
@@ -76,7 +73,7 @@ struct csv_result {
 };
 
 /* Tokenizes one record starting at s (bytes up to end, end of input when eof)
- * and appends its values to task->pb. */
+ * and appends its values to task->pb, with the general tokenizer. */
 enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *end, int eof,
 				 struct csv_result *res);
 
@@ -84,10 +81,20 @@ enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *
  * is not within [s, end) (a lone \r at end counts only at eof). */
 size_t csv_line_length(const char *s, const char *end, int eof);
 
+/* What csv_fast_records took. */
+struct csv_batch {
+	size_t consumed;  /* bytes of the records taken, line ends included */
+	uint64_t records; /* records taken (one line each) */
+	int hard;         /* it stopped at a record it does not take (at s + consumed) */
+};
+
 /* fast.c: the plain records of the common configuration (a one-byte
- * delimiter, a quote, no trimming).  Returns 1 with the record appended and
- * res set as csv_parse_record would, or 0 when the record needs the general
- * tokenizer (the page may hold some of its bytes: discard them). */
-int csv_fast_record(struct csv_task *t, const char *s, const char *end, struct csv_result *res);
+ * delimiter, a quote, no trimming) from s on, each appended and ended as
+ * csv_parse_record and bh_pb_end_record would (full pages are flushed).
+ * [s, end) is the chunk; it stops before the first record that starts at
+ * or after stop (<= end) and before the first one it can not take
+ * (b->hard: it needs the general tokenizer).  Returns 0, or the error of a
+ * page flush. */
+int csv_fast_records(struct csv_task *t, const char *s, const char *end, const char *stop, struct csv_batch *b);
 
 #endif

@@ -469,43 +469,18 @@ static enum csv_status parse_record(struct csv_task *t, const char *s, const cha
 	return parse_record_as(t, s, end, eof, res, 0, 0);
 }
 
-/* Bytes validated as UTF-8 ahead of the records at a time. */
-#define CSV_UTF8_WINDOW (64 * 1024)
-
-/* Strings are validated a window of records at a time rather than per field:
- * fields split a record only at ASCII bytes (delimiters, quotes, escapes,
- * spaces), so when the record's bytes are valid UTF-8 so is every field.
- * When they are not, or the record is invalid for another reason, it is
- * parsed again checking field by field, so the reason names the same column
- * as a field-by-field parse would. */
+/* Strings are validated a record at a time rather than per field: fields
+ * split a record only at ASCII bytes (delimiters, quotes, escapes, spaces),
+ * so when the record's bytes are valid UTF-8 so is every field.  When they
+ * are not, or the record is invalid for another reason, it is parsed again
+ * checking field by field, so the reason names the same column as a
+ * field-by-field parse would. */
 enum csv_status csv_parse_record(struct csv_task *t, const char *s, const char *end, int eof,
 				 struct csv_result *res)
 {
-	enum csv_status st;
-	if (!t->utf8_to) /* a new chunk (parser.c): the masks kept are not of it */
-		t->win_base = NULL;
-	if (!t->slow_only && t->fast_mode >= 0 && csv_fast_record(t, s, end, res)) {
-		st = CSV_RECORD;
-		t->fast_records++;
-	} else {
-		bh_pb_discard_record(t->pb);
-		st = parse_record(t, s, end, eof, res, 1);
-	}
-	if (st == CSV_RECORD) {
-		const char *rend = s + res->consumed;
-		if (s < t->utf8_from || rend > t->utf8_to) {
-			size_t n = (size_t)(end - s);
-			size_t want = res->consumed > CSV_UTF8_WINDOW ? res->consumed : CSV_UTF8_WINDOW;
-			if (n > want)
-				n = want;
-			t->utf8_from = s;
-			t->utf8_to = s + bh_utf8_prefix(s, n);
-		}
-		if (rend <= t->utf8_to)
-			return st;
-	} else if (st != CSV_INVALID) {
+	enum csv_status st = parse_record(t, s, end, eof, res, 1);
+	if (st == CSV_RECORD ? csv_utf8_ok(s, res->consumed) : st != CSV_INVALID)
 		return st;
-	}
 	bh_pb_discard_record(t->pb);
 	return parse_record(t, s, end, eof, res, 0);
 }

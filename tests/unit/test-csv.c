@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 #include <bulkhead/testkit.h>
+#include "sdk/src/runtime.h"
+#include "sdk/src/testkit_internal.h"
 
 static bh_testkit *tk;
 
@@ -476,6 +478,91 @@ START_TEST(parse_random_inputs_chunk_invariant)
 }
 END_TEST
 
+/* The parser with pages of `capacity` records that are also flushed once
+ * their arena passes flush_at bytes (the worker's page_records; the test
+ * kit's own pages hold 1024), the input in chunks of `chunk` bytes. */
+static bh_testkit_result *parse_paged(const char *config, const char *input, size_t len, size_t chunk,
+				      uint32_t capacity, size_t flush_at)
+{
+	const bh_component *c;
+	const bh_parser_vtable *vt;
+	const bh_schema *schema = NULL, *copy = NULL;
+	bh_testkit_result *out = NULL;
+	struct tk_run run;
+	struct mem_stream m;
+	bh_page_builder pb;
+	bh_stream s;
+	json_t *cfg;
+	void *state = NULL;
+	int r;
+	ck_assert_int_eq(tk_start(tk, BH_KIND_PARSER, "csv", config, &c, &cfg, &run, &out), 0);
+	vt = c->vtable;
+	tk_mem_stream_init(&s, &m, input, len, chunk);
+	r = vt->begin(run.ctx, (const bh_config *)cfg, &state, &schema);
+	if (r == 0) {
+		copy = rt_schema_copy(run.ctx, schema);
+		r = rt_pb_init(&pb, schema, capacity, flush_at, tk_collect_page, &run);
+		if (r == 0) {
+			r = vt->run(state, run.ctx, &s, &pb);
+			if (r == 0)
+				r = rt_pb_finish(&pb);
+			rt_pb_destroy(&pb);
+		}
+		vt->end(state);
+	}
+	json_decref(cfg);
+	tk_run_finish(&run, r, copy, &out);
+	ck_assert(out != NULL);
+	return out;
+}
+
+/* Page boundaries (by record count or arena size) anywhere, in chunks of
+ * any size, among rejects, comments and records that span lines or chunks:
+ * the same records and rejects as in the test kit's large pages. */
+START_TEST(parse_small_pages)
+{
+	static const char *const odd[] = { "x,1\n",	      "\n",	     "# comment, a\n", "\"a\nb\",3\n",
+					   "caf\xc3,5\n",   "1\n",	     "q,\"7\"x\n",      "w,9,10\n",
+					   "\"e\"\"e\",12\r\n", "z,1e400\n", "ok,-0\r",	       "\xe2\x82\xac,14\n" };
+	const char *config = "{\"escape\":\"\\\"\",\"comment_line_marker\":\"#\",\"columns\":[{\"name\":\"s\","
+			     "\"type\":\"string\"},{\"name\":\"l\",\"type\":\"long\"}]" LENIENT "}";
+	unsigned seed = 31;
+	char input[8192];
+	bh_testkit_set_max_rejects(tk, 100000);
+	for (int iter = 0; iter < 20; iter++) {
+		size_t n = 0;
+		bh_testkit_result *want;
+		while (n < sizeof input - 100) {
+			if (rand_r(&seed) % 5 == 0) {
+				const char *s = odd[rand_r(&seed) % (sizeof odd / sizeof odd[0])];
+				memcpy(input + n, s, strlen(s));
+				n += strlen(s);
+			} else {
+				n += (size_t)snprintf(input + n, 100, "n%d\xc3\xa9,%d\n", rand_r(&seed) % 1000,
+						      rand_r(&seed) % 100000);
+			}
+		}
+		want = parse_chunked(config, input, n, 0);
+		ck_assert_msg(want->status == 0 && want->record_count > 100, "status %d, %zu records", want->status,
+			      want->record_count);
+		for (int k = 0; k < 6; k++) {
+			uint32_t capacity = (uint32_t)(1 + rand_r(&seed) % 9);
+			size_t flush_at = k % 2 ? (size_t)(1 + rand_r(&seed) % 200) : 1 << 20;
+			size_t chunk = k < 2 ? 0 : (size_t)(1 + rand_r(&seed) % 300);
+			bh_testkit_result *r = parse_paged(config, input, n, chunk, capacity, flush_at);
+			ck_assert_msg(r->status == 0 && strcmp(r->records_json, want->records_json) == 0 &&
+					      strcmp(r->rejects_json, want->rejects_json) == 0,
+				      "pages of %u records or %zu bytes, chunks of %zu: status %d\n got %s %s\nwant %s %s",
+				      capacity, flush_at, chunk, r->status, r->records_json, r->rejects_json,
+				      want->records_json, want->rejects_json);
+			bh_testkit_result_free(r);
+		}
+		bh_testkit_result_free(want);
+	}
+	bh_testkit_set_max_rejects(tk, -1);
+}
+END_TEST
+
 /* ---- formatter ------------------------------------------------------------ */
 
 #define FMT_SCHEMA                                                                                   \
@@ -789,6 +876,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(p, parse_large_field_in_tiny_chunks);
 	tcase_add_test(p, parse_invalid_and_oversized);
 	tcase_add_test(p, parse_random_inputs_chunk_invariant);
+	tcase_add_test(p, parse_small_pages);
 	tcase_add_test(f, format_minimal);
 	tcase_add_test(f, format_all_none_and_options);
 	tcase_add_test(f, format_timestamps);

@@ -39,6 +39,13 @@ static const char csv_input[] = "\xEF\xBB\xBFid,s,d\r\n"
 				"7,\"\n\n\",7e3\n"
 				"8,last,8";
 
+/* Runs of plain records (the csv fast path takes them many at a time,
+ * stopping at the next part's first record) between the others. */
+static const char csv_runs[] = "id,s,d\n"
+			       "1,a,1.5\n2,b,2.5\n3,\"c,c\",3.5\n4,bad,x\n5,\xC3\xA9t\xC3\xA9,5\n"
+			       "6,f,6e1\r\n\n7,g,7\n# c\n8,h,8\n9,\"i\nj\",9\n10,k,10\n11,l,11\n"
+			       "12,\"m\"\"m\",12\n13,n,13\n14,o,14\n15,\xE2\x82\xAC,15\n16,p,16\n17,last,17\n";
+
 static const char jsonl_config[] =
 	"{\"columns\": [{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"s\",\"type\":\"string\"},"
 	"{\"name\":\"d\",\"type\":\"double\"}]}";
@@ -117,6 +124,12 @@ START_TEST(csv_parts_stop_at_the_same_line)
 }
 END_TEST
 
+START_TEST(csv_parts_of_record_runs)
+{
+	every_cut("csv", csv_config, csv_runs, 1000);
+}
+END_TEST
+
 START_TEST(jsonl_parts_equal_the_whole_with_rejects)
 {
 	every_cut("jsonl", jsonl_config, jsonl_input, 1000);
@@ -150,6 +163,7 @@ static Suite *parts_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, csv_parts_equal_the_whole_with_rejects);
 	tcase_add_test(tc, csv_parts_stop_at_the_same_line);
+	tcase_add_test(tc, csv_parts_of_record_runs);
 	tcase_add_test(tc, jsonl_parts_equal_the_whole_with_rejects);
 	tcase_add_test(tc, jsonl_parts_stop_at_the_same_line);
 	tcase_add_test(tc, parts_refuse_bad_cuts);
