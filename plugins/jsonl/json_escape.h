@@ -194,8 +194,7 @@ static inline char *json_escape_utf8(char *dst, const char *s, size_t n, const c
  * mask m) written at its place and the rest of the block stored again
  * after it, from the same register: no load but the block's, however many
  * escapes it holds.  Inline: the formatter's row loop is compiled for
- * AVX-512 too (JSON_AVX512_TARGET), so the constants stay in registers from
- * one string to the next. */
+ * AVX-512 too (JSON_AVX512_TARGET), with no call per string. */
 #define JSON_AVX512_TARGET __attribute__((target("avx512bw,bmi2")))
 static inline JSON_AVX512_TARGET char *json_escape_utf8_avx512(char *dst, const char *s, size_t n)
 {
