@@ -424,14 +424,16 @@ static inline __attribute__((always_inline)) int add_rows(struct format_task *t,
 	}
 	char *const limit = t->buf + (JSONL_WRITE_BUFFER - st->row_reserve);
 	char *d = t->buf + t->len;
-	for (uint32_t row = 0; row < page->nrows; row++, v += page->ncols) {
+	const size_t stride = page->ncols;
+	const bh_value *const vend = v + (size_t)page->nrows * stride;
+	const struct format_column *const cend = cols + ncols;
+	for (; v < vend; v += stride) {
 		char *start = d;
 		if (d > limit)
 			goto no_room;
 		size_t budget = (size_t)(limit - d);
-		for (uint32_t col = 0; col < ncols; col++) {
-			const struct format_column *c = &cols[col];
-			const bh_value *cell = &v[col];
+		const bh_value *cell = v;
+		for (const struct format_column *c = cols; c < cend; c++, cell++) {
 			d = put_key(c, d);
 			if (cell->is_null) {
 				memcpy(d, "null", 4);
@@ -486,8 +488,7 @@ static inline __attribute__((always_inline)) int add_rows(struct format_task *t,
 			if ((r = out_flush(t)) < 0)
 				return r;
 			d = t->buf;
-			row--;
-			v -= page->ncols;
+			v -= stride; /* this row again */
 			continue;
 		}
 		if ((r = add_row_cells(t, page, v)) < 0 || (r = out_bytes(t, "}\n", 2)) < 0)
