@@ -190,12 +190,16 @@ static bh_page *random_page(const bh_schema *schema, uint32_t nrows, int invalid
 					adds(&arena, rnd() % 2 ? "{\"a\":[1,\"x,y\"]}" : "\"q\\\"\"");
 				} else if (edges) {
 					/* every length to 199, plain or with one special byte
-					 * at the start, the end, or around 16/64/128 */
+					 * at the start, the end, or around 16/64/128; then
+					 * with every byte, or every third, special (several
+					 * escapes in one 64-byte block, across blocks) */
 					static const char specials[] = "\",\n\r\\;:'\x01\x1f";
 					static const size_t places[] = { 0, 15, 16, 63, 64, 65, 127, 128 };
-					size_t n = row % 200, kind = (row / 200) % 10;
-					size_t at = kind == 0 ? n : kind == 1 ? n - 1 : places[kind - 2];
-					edge_string(&arena, n, at, specials[(row + col) % (sizeof specials - 1)]);
+					size_t n = row % 200, kind = (row / 200) % 12, ns = sizeof specials - 1;
+					size_t at = kind == 0 ? n : kind == 1 ? n - 1 : kind < 10 ? places[kind - 2] : n;
+					edge_string(&arena, n, at, specials[(row + col) % ns]);
+					for (size_t i = 0; kind >= 10 && i < n; i += kind == 10 ? 1 : 3)
+						arena.p[arena.len - n + i] = specials[(row + col + i) % ns];
 				} else if (huge && row == nrows / 2) {
 					for (int k = 0; k < 40000; k++) /* past the 256 KiB output buffers */
 						random_piece(&arena, invalid);
@@ -433,7 +437,7 @@ static const bh_schema schemas[] = {
 
 /* Pages of each kind through one task: valid text (some flagged
  * BH_PAGE_UTF8), invalid text, a string longer than the output buffer, an
- * empty page, and two pages of edge strings (2000 rows, so that the
+ * empty page, and two pages of edge strings (2400 rows, so that the
  * buffer's end comes inside them), one flagged. */
 static void compare_pages(const char *plugin, const char *config, const bh_schema *schema,
 			  const struct csv_options *csv, int nan_as_string)
@@ -451,7 +455,7 @@ static void compare_pages(const char *plugin, const char *config, const bh_schem
 		adds(&want, csv->newline);
 	}
 	for (int k = 0; k < 25; k++) {
-		bh_page *page = k == 22 || k == 24 ? random_page(schema, 2000, 0, 0, 1)
+		bh_page *page = k == 22 || k == 24 ? random_page(schema, 2400, 0, 0, 1)
 						   : random_page(schema, k == 23 ? 0 : 1 + (uint32_t)(rnd() % 300),
 								 k % 3 == 1, k % 8 == 5, 0);
 		/* valid text: the page may say so (the formatter then trusts it);
