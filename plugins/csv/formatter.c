@@ -33,13 +33,11 @@ struct csv_formatter {
 	size_t null_len;
 	const bh_schema *schema;
 	struct fmt_column *cols;
-	/* Rows written whole after one reservation (quote_policy MINIMAL, a
-	 * one-byte delimiter, columns long, double, boolean, string or json):
-	 * row_reserve bytes plus 2 per byte of the text cells (text_cols). */
+	/* Rows written whole (quote_policy MINIMAL, a one-byte delimiter,
+	 * columns long, double, boolean, string or json): row_reserve bytes
+	 * plus 2 per byte of the text cells (see add_rows). */
 	int row_fast;
 	size_t row_reserve;
-	uint32_t ntext;
-	uint32_t *text_cols;
 	/* Text cells copied 64 bytes a step with AVX-512 (chosen at run time;
 	 * BULKHEAD_FORMATTER_SIMD=sse2 turns it off, for tests). */
 	int avx512;
@@ -58,7 +56,6 @@ static void formatter_free(struct csv_formatter *f)
 	if (!f)
 		return;
 	free(f->cols);
-	free(f->text_cols);
 	free(f);
 }
 
@@ -103,20 +100,16 @@ static int read_column_options(bh_ctx *ctx, const bh_config *cfg, struct csv_for
 /* Decides whether rows can take the whole-row path (see struct csv_formatter). */
 static int plan_rows(struct csv_formatter *f)
 {
-	f->text_cols = calloc(f->schema->count ? f->schema->count : 1, sizeof(*f->text_cols));
-	if (!f->text_cols)
-		return -ENOMEM;
 	f->row_fast = f->policy == QUOTE_MINIMAL && f->delim_len == 1;
 	f->row_reserve = 2; /* the newline */
 	for (uint32_t i = 0; i < f->schema->count; i++) {
-		bh_type type = f->schema->columns[i].type;
-		if (type == BH_TYPE_STRING || type == BH_TYPE_JSON)
-			f->text_cols[f->ntext++] = i;
-		else if (type == BH_TYPE_TIMESTAMP)
+		if (f->schema->columns[i].type == BH_TYPE_TIMESTAMP)
 			f->row_fast = 0;
 		/* a delimiter, then the longest of a token, a text's slack, the null string */
 		f->row_reserve += 1 + CSV_TOKEN_MAX + CSV_TEXT_SLACK + f->null_len;
 	}
+	/* the fixed part of a row well inside the buffer (else cell by cell) */
+	f->row_fast &= f->row_reserve <= CSV_OUT_BUFFER / 2;
 	return 0;
 }
 
@@ -515,8 +508,9 @@ static inline char *put_text_minimal(const struct csv_formatter *f, char *d, con
  * byte of s or d past its end is touched.  Quoted text is escaped the same
  * way, one load per block however many bytes it escapes; the rarer cases
  * (the null string, no escape character) go to put_text_minimal. */
-static __attribute__((noinline, target("avx512bw,bmi2"))) char *
-put_text_avx512(const struct csv_formatter *f, char *d, const char *s, size_t n, const char *readable)
+#define CSV_AVX512_TARGET __attribute__((target("avx512bw,bmi2")))
+static inline CSV_AVX512_TARGET char *put_text_avx512(const struct csv_formatter *f, char *d, const char *s,
+						      size_t n, const char *readable)
 {
 	char q = (char)f->quote, e = (char)f->escape;
 	const __m512i vq = _mm512_set1_epi8(q), lf = _mm512_set1_epi8('\n'), cr = _mm512_set1_epi8('\r'),
@@ -560,51 +554,6 @@ put_text_avx512(const struct csv_formatter *f, char *d, const char *s, size_t n,
 	return d;
 }
 #endif
-
-/* One row, with its newline, to d (reserved as row_fast says); returns the end. */
-static char *put_row(const struct csv_formatter *f, char *d, const bh_page *page, const bh_value *v)
-{
-	const bh_column *types = f->schema->columns;
-	const char *readable = page->arena + (page->arena_cap > page->arena_len ? page->arena_cap : page->arena_len);
-	for (uint32_t col = 0; col < page->ncols; col++, v++) {
-		if (col)
-			*d++ = f->delim[0];
-		if (v->is_null) {
-			memcpy(d, f->null_string, f->null_len);
-			d += f->null_len;
-			continue;
-		}
-		switch (types[col].type) {
-		case BH_TYPE_LONG:
-			d += bh_format_long(v->u.l, d);
-			break;
-		case BH_TYPE_DOUBLE:
-			d += bh_format_double(v->u.d, d);
-			break;
-		case BH_TYPE_BOOLEAN:
-			memcpy(d, v->u.b ? "true" : "false", 5); /* with the NUL: one length */
-			d += v->u.b ? 4 : 5;
-			break;
-		case BH_TYPE_STRING:
-		case BH_TYPE_JSON: {
-			const char *s = page->arena + v->u.s.off;
-			const char *r = readable > s + v->u.s.len ? readable : s + v->u.s.len;
-#if defined(CSV_HAVE_AVX512)
-			if (f->avx512) {
-				d = put_text_avx512(f, d, s, v->u.s.len, r);
-				break;
-			}
-#endif
-			d = put_text_minimal(f, d, s, v->u.s.len, r);
-			break;
-		}
-		case BH_TYPE_TIMESTAMP: /* not in a row_fast schema */
-			break;
-		}
-	}
-	memcpy(d, f->newline, 2); /* "\n" has its NUL */
-	return d + (f->newline[1] == '\n' ? 2 : 1);
-}
 
 static int value_error(bh_ctx *ctx, const char *column, int r)
 {
@@ -662,40 +611,132 @@ static int same_types(const bh_schema *schema, const bh_page *page)
 	return 1;
 }
 
+/* One row cell by cell, through put and put_cell, with its newline. */
+static int add_row_cells(struct fmt_task *t, bh_ctx *ctx, const bh_page *page, uint32_t row)
+{
+	const struct csv_formatter *f = t->f;
+	int r;
+	for (uint32_t col = 0; col < page->ncols; col++) {
+		if (col && (r = put(t, f->delim, f->delim_len)) < 0)
+			return r;
+		if ((r = put_cell(t, ctx, page, row, col)) < 0)
+			return value_error(ctx, page->schema->columns[col].name, r);
+	}
+	return put(t, f->newline, strlen(f->newline));
+}
+
+/* The rows of a page.  A row_fast page's rows are written straight into
+ * the buffer: the fixed part of a row (row_reserve) is kept free at the
+ * end of the buffer, and each text cell takes its worst case (2 bytes per
+ * byte) from what is left before that (budget), so no pass over a row's
+ * text comes first.  A row that does not fit is started again in an empty
+ * buffer, and one that does not fit there either is written cell by cell,
+ * as are the rows of other pages.  Instantiated for each text writer. */
+static inline __attribute__((always_inline)) int add_rows(struct fmt_task *t, bh_ctx *ctx, const bh_page *page,
+							  int avx512)
+{
+	const struct csv_formatter *f = t->f;
+	int r;
+	if (!f->row_fast || !same_types(f->schema, page)) {
+		for (uint32_t row = 0; row < page->nrows; row++)
+			if ((r = add_row_cells(t, ctx, page, row)) < 0)
+				return r;
+		return 0;
+	}
+	const bh_column *types = f->schema->columns;
+	const char *readable = page->arena + (page->arena_cap > page->arena_len ? page->arena_cap : page->arena_len);
+	const size_t stride = page->ncols;
+	const bh_value *v = page->values, *const vend = v + (size_t)page->nrows * stride;
+	char *const limit = t->buf + (CSV_OUT_BUFFER - f->row_reserve);
+	const char delim = f->delim[0];
+	char *d = t->buf + t->len;
+	(void)avx512;
+	for (; v < vend; v += stride) {
+		char *start = d;
+		if (d > limit)
+			goto no_room;
+		size_t budget = (size_t)(limit - d);
+		for (uint32_t col = 0; col < stride; col++) {
+			const bh_value *cell = &v[col];
+			if (col)
+				*d++ = delim;
+			if (cell->is_null) {
+				memcpy(d, f->null_string, f->null_len);
+				d += f->null_len;
+				continue;
+			}
+			switch (types[col].type) {
+			case BH_TYPE_LONG:
+				d += bh_format_long(cell->u.l, d);
+				break;
+			case BH_TYPE_DOUBLE:
+				d += bh_format_double(cell->u.d, d);
+				break;
+			case BH_TYPE_BOOLEAN:
+				memcpy(d, cell->u.b ? "true" : "false", 5); /* with the NUL: one length */
+				d += cell->u.b ? 4 : 5;
+				break;
+			case BH_TYPE_STRING:
+			case BH_TYPE_JSON: {
+				const char *s = page->arena + cell->u.s.off;
+				size_t n = cell->u.s.len;
+				const char *rd = readable > s + n ? readable : s + n;
+				if (2 * n > budget)
+					goto no_room;
+				budget -= 2 * n;
+#if defined(CSV_HAVE_AVX512)
+				if (avx512) {
+					d = put_text_avx512(f, d, s, n, rd);
+					break;
+				}
+#endif
+				d = put_text_minimal(f, d, s, n, rd);
+				break;
+			}
+			case BH_TYPE_TIMESTAMP: /* not in a row_fast schema */
+				break;
+			}
+		}
+		memcpy(d, f->newline, 2); /* "\n" has its NUL */
+		d += f->newline[1] == '\n' ? 2 : 1;
+		continue;
+	no_room:
+		/* The buffer's end: the row again after a flush, or alone */
+		t->len = (size_t)(start - t->buf);
+		if (t->len > 0) {
+			if ((r = flush(t)) < 0)
+				return r;
+			d = t->buf;
+			v -= stride; /* this row again */
+			continue;
+		}
+		if ((r = add_row_cells(t, ctx, page, (uint32_t)((size_t)(v - page->values) / stride))) < 0)
+			return r;
+		d = t->buf + t->len;
+	}
+	t->len = (size_t)(d - t->buf);
+	return 0;
+}
+
+#if defined(CSV_HAVE_AVX512)
+static __attribute__((noinline)) CSV_AVX512_TARGET int add_rows_avx512(struct fmt_task *t, bh_ctx *ctx,
+									const bh_page *page)
+{
+	return add_rows(t, ctx, page, 1);
+}
+#endif
+
 static int formatter_add(void *task_state, bh_ctx *ctx, const bh_page *page)
 {
 	struct fmt_task *t = task_state;
-	const struct csv_formatter *f = t->f;
-	size_t nl = strlen(f->newline);
 	int r;
-	int row_fast = f->row_fast && same_types(f->schema, page);
 	if (t->header_pending && (r = put_header(t, ctx)) < 0)
 		return r;
-	for (uint32_t row = 0; row < page->nrows; row++) {
-		if (row_fast) {
-			const bh_value *v = page->values + (size_t)row * page->ncols;
-			size_t need = f->row_reserve;
-			for (uint32_t i = 0; i < f->ntext; i++) {
-				const bh_value *tv = &v[f->text_cols[i]];
-				need += tv->is_null ? 0 : 2 * (size_t)tv->u.s.len;
-			}
-			if (CSV_OUT_BUFFER - t->len < need && (r = flush(t)) < 0)
-				return r;
-			if (need <= CSV_OUT_BUFFER) {
-				t->len = (size_t)(put_row(f, t->buf + t->len, page, v) - t->buf);
-				continue;
-			}
-		}
-		for (uint32_t col = 0; col < page->ncols; col++) {
-			if (col && (r = put(t, f->delim, f->delim_len)) < 0)
-				return r;
-			if ((r = put_cell(t, ctx, page, row, col)) < 0)
-				return value_error(ctx, page->schema->columns[col].name, r);
-		}
-		if ((r = put(t, f->newline, nl)) < 0)
-			return r;
-	}
-	return 0;
+#if defined(CSV_HAVE_AVX512)
+	if (t->f->avx512)
+		return add_rows_avx512(t, ctx, page);
+#endif
+	return add_rows(t, ctx, page, 0);
 }
 
 static int formatter_finish_task(void *task_state, bh_ctx *ctx)
