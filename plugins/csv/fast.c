@@ -260,30 +260,38 @@ static inline __attribute__((always_inline)) struct masks window_load(const char
 	return end - p < WINDOW ? window_short_sse2(p, end, k) : masks64_sse2(p, k);
 }
 
-/* The first byte at or after p (*base <= p <= end) marked in the chosen
- * mask, end when there is none before it; moves the window (*base, *m)
- * forward as needed, adding the bad bits of each window it leaves to *bad
- * (they belong to the current record: the loop clears the bits of the
- * records before). */
-static inline __attribute__((always_inline)) const char *window_next(const char **base, struct masks *m,
-								     uint64_t *bad, const char *p,
-								     const char *end, const char *lo,
-								     struct fast_keys k, const int special,
-								     const int avx2)
+/* Moves the window (*base, *m) to the next 64 bytes, adding the bad bits
+ * of the one it leaves to *bad (they belong to the current record: the
+ * loop clears the bits of the records before).  Windows follow each other
+ * without gaps from where the loop started, so the UTF-8 check sees every
+ * byte with the 3 before it. */
+static inline __attribute__((always_inline)) void window_advance(const char **base, struct masks *m, uint64_t *bad,
+								 const char *end, const char *lo,
+								 struct fast_keys k, const int avx2)
+{
+	*bad |= m->bad;
+	*base += WINDOW;
+	*m = window_load(*base, end, lo, k, avx2);
+}
+
+/* The first special byte (struct masks) at or after p (*base <= p <= end),
+ * end when there is none before it; moves the window forward as needed. */
+static inline __attribute__((always_inline)) const char *window_next_special(const char **base, struct masks *m,
+									     uint64_t *bad, const char *p,
+									     const char *end, const char *lo,
+									     struct fast_keys k, const int avx2)
 {
 	for (;;) {
 		size_t off = (size_t)(p - *base);
 		if (off < WINDOW) {
-			uint64_t bits = (special ? m->special : m->field_end) >> off;
+			uint64_t bits = m->special >> off;
 			if (bits)
 				return p + __builtin_ctzll(bits);
-			/* Nothing from p on: the window is whole (a short one has its
-			 * end bit), so base + 64 <= end, and the search goes on there. */
 			p = *base + WINDOW;
 		}
-		*bad |= m->bad;
-		*base = p;
-		*m = window_load(p, end, lo, k, avx2);
+		/* Nothing from p on: the window is whole (a short one has its end
+		 * bit), so base + 64 <= end, and the search goes on there. */
+		window_advance(base, m, bad, end, lo, k, avx2);
 	}
 }
 
@@ -463,16 +471,17 @@ static inline __attribute__((always_inline)) int fast_records(struct csv_task *t
 	const int comment = p->comment ? (unsigned char)p->comment[0] : -1;
 	const char *const start = s;
 	bh_page_builder *const pb = t->pb;
-	const uint32_t capacity = pb->page.capacity;
-	const size_t flush_at = pb->arena_flush_at;
-	uint32_t nrows = pb->page.nrows;
+	/* The page's row count and arena length stay in *pb (record_arena_start
+	 * is the length after the last record taken): the field loop needs the
+	 * registers more. */
+	const uint32_t nrows0 = pb->page.nrows;
+	uint64_t flushed = 0; /* rows of the pages this call flushed */
 	bh_value *row = bh_pb_row(pb);
-	uint64_t records = 0;
-	size_t done_len; /* the arena's length after the last record taken */
 	struct arena a;
 	struct fast_keys k;
 	struct masks m;
 	const char *base, *lo = s; /* lo: data from there on is readable (the chunk's) */
+	uint64_t records;
 	int r, hard = 0;
 
 	if (s >= stop) {
@@ -494,26 +503,36 @@ static inline __attribute__((always_inline)) int fast_records(struct csv_task *t
 	}
 	m.bad &= bits_from((size_t)(s - base)); /* the records before s are not this loop's */
 	a.bytes = pb->page.arena;
-	a.len = done_len = pb->page.arena_len;
+	a.len = pb->record_arena_start = pb->page.arena_len;
 	a.cap = pb->page.arena_cap;
 	for (;;) {
 		const struct csv_column *cd = cols;
 		bh_value *cell = row;
 		const char *q = s, *f;
 		uint64_t bad = 0; /* the record's bad bits (struct masks), by window offset */
+		uint64_t fe;	  /* the field ends not passed yet: field_end from q on */
+		size_t off;
 
 		/* (s < stop <= end) */
 		if (*s == '\n' || *s == '\r' || (unsigned char)*s == comment)
 			goto give_up;
+		while ((off = (size_t)(s - base)) >= WINDOW) /* (a \r\n across windows) */
+			window_advance(&base, &m, &bad, end, lo, k, avx2);
+		fe = m.field_end & bits_from(off);
+		m.bad &= bits_from(off); /* the records before s are not this one's */
 		for (;; cd++, cell++) {
-			if (q == end)
-				goto give_up;
 			if ((unsigned char)*q != k.quote) {
-				/* An unquoted field runs to the delimiter or the line end. */
+				/* An unquoted field runs to the delimiter or the line end:
+				 * the next field end. */
 				size_t n;
-				f = window_next(&base, &m, &bad, q, end, lo, k, 0, avx2);
+				while (!fe) {
+					window_advance(&base, &m, &bad, end, lo, k, avx2);
+					fe = m.field_end;
+				}
+				f = base + __builtin_ctzll(fe);
 				if (f == end)
 					goto give_up;
+				fe &= fe - 1;
 				n = (size_t)(f - q);
 				/* (null_len is 0 without a null_string: one test per field) */
 				if (n == null_len && (!null_string || memcmp(q, null_string, n) == 0))
@@ -526,7 +545,7 @@ static inline __attribute__((always_inline)) int fast_records(struct csv_task *t
 				unsigned ndrop = 0;
 				size_t n;
 				for (;;) {
-					c = window_next(&base, &m, &bad, c, end, lo, k, 1, avx2);
+					c = window_next_special(&base, &m, &bad, c, end, lo, k, avx2);
 					if (c + 1 >= end || *c == '\n' || *c == '\r')
 						goto give_up;
 					if ((unsigned char)*c == k.quote) {
@@ -545,6 +564,10 @@ static inline __attribute__((always_inline)) int fast_records(struct csv_task *t
 				f = c + 1;
 				if (n > max_quoted || ((unsigned char)*f != k.delim && *f != '\n' && *f != '\r'))
 					goto give_up;
+				/* the next field end is after f (c is in the window) */
+				if ((size_t)(f - base) >= WINDOW)
+					window_advance(&base, &m, &bad, end, lo, k, avx2);
+				fe = m.field_end & bits_from((size_t)(f - base) + 1);
 				if (ndrop == 0) {
 					if (n == null_len && null_string && memcmp(v, null_string, n) == 0)
 						cell->is_null = 1;
@@ -562,9 +585,9 @@ static inline __attribute__((always_inline)) int fast_records(struct csv_task *t
 				}
 			}
 			if ((unsigned char)*f == k.delim) {
-				if (cd + 1 == cols_end)
-					goto give_up; /* too many columns */
 				q = f + 1;
+				if (cd + 1 == cols_end || q == end)
+					goto give_up; /* too many columns, or maybe too few */
 				continue;
 			}
 			if (*f == '\r') {
@@ -581,27 +604,23 @@ static inline __attribute__((always_inline)) int fast_records(struct csv_task *t
 		/* Strings are UTF-8 when the record's bytes are (fields split at
 		 * ASCII bytes only): with AVX2 a record with an error bit goes to
 		 * record.c, else a record with a byte >= 0x80 is checked here.
-		 * (f - base may pass 64 by the \n of a \r\n: that bit is clear.) */
+		 * (f - base may pass 64 by the \n of a \r\n: that byte is ASCII,
+		 * and an error marked there is marked before it too.) */
 		bad |= m.bad & ~bits_from((size_t)(f - base));
-		m.bad &= bits_from((size_t)(f - base));
 		if (bad && (avx2 || !bh_utf8_valid(s, (size_t)(f - s))))
 			goto give_up;
 		/* The record is taken: ended as bh_pb_end_record would. */
-		records++;
-		nrows++;
 		row = cell + 1;
-		done_len = a.len;
+		pb->record_arena_start = a.len;
 		s = f;
-		if (nrows >= capacity || a.len >= flush_at) {
-			pb->page.nrows = nrows;
+		if (++pb->page.nrows >= pb->page.capacity || a.len >= pb->arena_flush_at) {
+			flushed += pb->page.nrows;
 			pb->page.arena_len = a.len;
-			pb->record_arena_start = a.len;
 			if ((r = pb->flush(pb)) < 0)
 				return r;
-			nrows = pb->page.nrows;
 			row = bh_pb_row(pb);
 			a.bytes = pb->page.arena;
-			a.len = done_len = pb->page.arena_len;
+			a.len = pb->page.arena_len;
 			a.cap = pb->page.arena_cap;
 		}
 		if (s >= stop)
@@ -611,14 +630,13 @@ give_up:
 		hard = 1;
 		break;
 	}
-	pb->page.nrows = nrows;
-	pb->page.arena_len = done_len;
-	pb->record_arena_start = done_len;
+	pb->page.arena_len = pb->record_arena_start;
 	t->win_base = base;
 	t->win_end = end;
 	t->win_field_end = m.field_end;
 	t->win_special = m.special;
 	t->win_bad = m.bad;
+	records = flushed + pb->page.nrows - nrows0;
 	t->fast_records += records;
 	out->consumed = (size_t)(s - start);
 	out->records = records;
