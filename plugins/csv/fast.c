@@ -47,7 +47,10 @@ struct fast_keys {
 	const unsigned char (*rep)[32]; /* FAST_REP_* */
 };
 
-enum { FAST_REP_DELIM, FAST_REP_QUOTE, FAST_REP_ESC, FAST_REP_LF, FAST_REP_CR };
+/* Rows of t->fast_rep: the keys, then the UTF-8 check's tables (U8_T_*)
+ * copied from u8_tables (constants the compiler can see it would
+ * materialize with broadcasts, or keep in registers the loop needs). */
+enum { FAST_REP_DELIM, FAST_REP_QUOTE, FAST_REP_ESC, FAST_REP_LF, FAST_REP_CR, FAST_REP_U8 };
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2_PATH 1
@@ -98,35 +101,43 @@ enum {
 		U8_CONT_CLASSES | U8_SURROGATE | U8_TOO_LARGE, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,      \
 		U8_TOO_SHORT
 
-static const unsigned char u8_tables[4][32] __attribute__((aligned(32))) = {
+#define U8_REP8(b) b, b, b, b, b, b, b, b
+#define U8_REP32(b) U8_REP8(b), U8_REP8(b), U8_REP8(b), U8_REP8(b)
+
+/* The tables and the constants, loaded from memory where they are used
+ * (the loop needs the registers; a broadcast is no cheaper than a load). */
+enum { U8_T_PREV_HIGH, U8_T_PREV_LOW, U8_T_CUR_HIGH, U8_T_NIBBLE, U8_T_THIRD, U8_T_FOURTH, U8_T_HIGH_BIT, U8_T_ANY };
+static const unsigned char u8_tables[8][32] __attribute__((aligned(32))) = {
 	{ U8_PREV_HIGH, U8_PREV_HIGH },
 	{ U8_PREV_LOW, U8_PREV_LOW },
 	{ U8_CUR_HIGH, U8_CUR_HIGH },
-	{ 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F,
-	  0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F, 0x0F },
+	{ U8_REP32(0x0F) },
+	{ U8_REP32(0xE0 - 0x80) }, /* (subtracted: E0.. keep 0x80) */
+	{ U8_REP32(0xF0 - 0x80) }, /* (F0.. keep 0x80) */
+	{ U8_REP32(0x80) },
+	{ U8_REP32(0x7F) }, /* (added with saturation: a nonzero byte gets 0x80) */
 };
 
-static inline __attribute__((target("avx2"))) __m256i u8_table(int i)
-{
-	return _mm256_load_si256((const __m256i *)(const void *)u8_tables[i]);
-}
+#define u8_table(i) _mm256_loadu_si256((const __m256i *)(const void *)k.rep[FAST_REP_U8 + (i)])
 
 /* The bits of the bytes of in marked as UTF-8 errors (bit j: in[j]). */
 static inline __attribute__((target("avx2"))) uint32_t utf8_errors32(__m256i in, __m256i prev1, __m256i prev2,
-								     __m256i prev3)
+								     __m256i prev3, struct fast_keys k)
 {
-	const __m256i nibble = u8_table(3);
+	const __m256i nibble = u8_table(U8_T_NIBBLE);
 	__m256i special = _mm256_and_si256(
-		_mm256_and_si256(_mm256_shuffle_epi8(u8_table(0), _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble)),
-				 _mm256_shuffle_epi8(u8_table(1), _mm256_and_si256(prev1, nibble))),
-		_mm256_shuffle_epi8(u8_table(2), _mm256_and_si256(_mm256_srli_epi16(in, 4), nibble)));
+		_mm256_and_si256(_mm256_shuffle_epi8(u8_table(U8_T_PREV_HIGH),
+						     _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble)),
+				 _mm256_shuffle_epi8(u8_table(U8_T_PREV_LOW), _mm256_and_si256(prev1, nibble))),
+		_mm256_shuffle_epi8(u8_table(U8_T_CUR_HIGH), _mm256_and_si256(_mm256_srli_epi16(in, 4), nibble)));
 	/* E0.. two back or F0.. three back keep 0x80 after the subtraction:
 	 * there the byte must be a 3rd or 4th one */
-	__m256i must = _mm256_or_si256(_mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80))),
-				       _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80))));
-	__m256i err = _mm256_xor_si256(_mm256_and_si256(must, _mm256_set1_epi8((char)0x80)), special);
-	return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(err, _mm256_setzero_si256()));
+	__m256i must = _mm256_or_si256(_mm256_subs_epu8(prev2, u8_table(U8_T_THIRD)),
+				       _mm256_subs_epu8(prev3, u8_table(U8_T_FOURTH)));
+	__m256i err = _mm256_xor_si256(_mm256_and_si256(must, u8_table(U8_T_HIGH_BIT)), special);
+	return (uint32_t)_mm256_movemask_epi8(_mm256_adds_epu8(err, u8_table(U8_T_ANY)));
 }
+#undef u8_table
 
 /* The masks 32 bytes a step, on CPUs with AVX2.  The UTF-8 check looks 3
  * bytes back: read from src - 3 on when that is at or after lo (the data
@@ -166,7 +177,7 @@ static inline __attribute__((target("avx2"))) struct masks masks64_avx2(const ch
 		}
 		m.field_end |= (uint64_t)mf << (32 * i);
 		m.special |= (uint64_t)ms << (32 * i);
-		m.bad |= (uint64_t)utf8_errors32(x, p1, p2, p3) << (32 * i);
+		m.bad |= (uint64_t)utf8_errors32(x, p1, p2, p3, k) << (32 * i);
 	}
 	return m;
 }
@@ -677,6 +688,9 @@ int csv_fast_records(struct csv_task *t, const char *s, const char *end, const c
 		memset(t->fast_rep[FAST_REP_ESC], p->escape >= 0 ? p->escape : p->quote, 32);
 		memset(t->fast_rep[FAST_REP_LF], '\n', 32);
 		memset(t->fast_rep[FAST_REP_CR], '\r', 32);
+#if defined(HAVE_AVX2_PATH)
+		memcpy(t->fast_rep[FAST_REP_U8], u8_tables, sizeof(u8_tables));
+#endif
 #if defined(HAVE_AVX2_PATH)
 		__builtin_cpu_init(); /* (the plugin's constructors may not have run it) */
 		t->fast_mode = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&

@@ -48,8 +48,9 @@ struct csv_task {
 	int slow_only; /* tests: every record through the general tokenizer */
 	int no_avx2;   /* tests: the fast path with its SSE2 masks */
 	/* fast.c, set with fast_mode: the delimiter, quote, escape, \n and \r,
-	 * each repeated 32 times (the masks compare with them in memory). */
-	unsigned char fast_rep[5][32];
+	 * each repeated 32 times (the masks compare with them in memory), then
+	 * the UTF-8 check's tables. */
+	unsigned char fast_rep[5 + 8][32];
 	uint64_t fast_records; /* records the fast path took (tests) */
 	char reason[640];
 	char excerpt[4 * 64 + 8]; /* a value quoted in reason */
