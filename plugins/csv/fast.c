@@ -655,10 +655,21 @@ give_up:
 	return 0;
 }
 
+/* GCC's partial redundancy elimination hoists loads and values of the
+ * record loop's rare paths (a \r\n, quoted fields) into the common one,
+ * which then runs short of registers: without it the loop takes 4.5% fewer
+ * instructions on the benchmark's data (callgrind, 178.6M -> 170.6M per
+ * 20 MB). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define FAST_LOOP_OPTIMIZE optimize("no-tree-pre"),
+#else
+#define FAST_LOOP_OPTIMIZE
+#endif
+
 #if defined(HAVE_AVX2_PATH)
 /* (BMI1/2 come with AVX2 and are checked with it: shifts and bit counts
  * without flags.) */
-static __attribute__((noinline, target("avx2,bmi,bmi2"))) int fast_records_avx2(struct csv_task *t, const char *s,
+static __attribute__((FAST_LOOP_OPTIMIZE noinline, target("avx2,bmi,bmi2"))) int fast_records_avx2(struct csv_task *t, const char *s,
 										const char *end, const char *stop,
 										struct csv_batch *out)
 {
@@ -666,7 +677,7 @@ static __attribute__((noinline, target("avx2,bmi,bmi2"))) int fast_records_avx2(
 }
 #endif
 
-static __attribute__((noinline)) int fast_records_sse2(struct csv_task *t, const char *s, const char *end,
+static __attribute__((FAST_LOOP_OPTIMIZE noinline)) int fast_records_sse2(struct csv_task *t, const char *s, const char *end,
 						       const char *stop, struct csv_batch *out)
 {
 	return fast_records(t, s, end, stop, out, 0);
