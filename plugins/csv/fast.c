@@ -471,10 +471,21 @@ static inline __attribute__((always_inline)) int put_value(bh_page_builder *pb, 
 }
 
 /* Bits of a window's mask at offsets off and above (none when off >= 64). */
-static inline uint64_t bits_from(size_t off)
+static inline uint64_t bits_from_any(size_t off)
 {
 	return off >= WINDOW ? 0 : ~UINT64_C(0) << off;
 }
+
+#if defined(HAVE_AVX2_PATH)
+/* The same with BMI2 (off < 256): bzhi keeps all bits from 64 on. */
+static inline __attribute__((target("bmi2"))) uint64_t bits_from_bmi2(size_t off)
+{
+	return ~_bzhi_u64(~UINT64_C(0), (unsigned)off);
+}
+#define bits_from(off) (avx2 ? bits_from_bmi2(off) : bits_from_any(off))
+#else
+#define bits_from(off) bits_from_any(off)
+#endif
 
 /* The records from s on, with the masks of the CPU's choice (avx2 is a
  * constant at each call: the loop is compiled once per mask variant, the
