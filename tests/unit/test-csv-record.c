@@ -1,7 +1,10 @@
 /* The csv record tokenizer (plugins/csv/record.c, fast.c) on its own: the
- * fast path must give exactly what the general tokenizer gives (status,
- * extent, line count, column, reason and every cell) for any input, at any
- * place of its 64-byte blocks and with the data ending anywhere. */
+ * fast path (csv_fast_records, many records per call) with the general
+ * tokenizer for what it leaves must give exactly what the general tokenizer
+ * gives alone (every page and cell, every other outcome with its place,
+ * column and reason, where it stops, the line count) for any input, at any
+ * place of its 64-byte blocks, with the data ending anywhere, in pages of
+ * any size. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
