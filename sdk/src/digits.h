@@ -63,6 +63,39 @@ static inline uint64_t digits_eight_raw(uint32_t v)
 	return q | (y - q * 10) << 8;
 }
 
+/* digits_eight_raw of a and of b at once: *wa and *wb.  With SSE2 the same
+ * three steps run on both in the two 64-bit lanes of one register (the
+ * 16-bit quotients by pmulhuw: x / 100 = ((x * 5243) >> 16) >> 3 for
+ * x < 10^4, x / 10 = (x * 6554) >> 16 for x < 100), about half the
+ * instructions of two scalar conversions. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline void digits_eight_raw2(uint32_t a, uint32_t b, uint64_t *wa, uint64_t *wb)
+{
+	__m128i x = _mm_set_epi64x((long long)b, (long long)a), hi, q, r;
+	/* 4-digit halves in 32-bit lanes, the first half low */
+	hi = _mm_srli_epi64(_mm_mul_epu32(x, _mm_set1_epi32((int)0xd1b71759)), 45);
+	r = _mm_sub_epi32(x, _mm_mul_epu32(hi, _mm_set1_epi32(10000)));
+	x = _mm_or_si128(hi, _mm_slli_epi64(r, 32));
+	/* 2-digit quarters in 16-bit lanes */
+	q = _mm_srli_epi16(_mm_mulhi_epu16(x, _mm_set1_epi16(5243)), 3);
+	r = _mm_sub_epi16(x, _mm_mullo_epi16(q, _mm_set1_epi16(100)));
+	x = _mm_or_si128(q, _mm_slli_epi32(r, 16));
+	/* digits in bytes */
+	q = _mm_mulhi_epu16(x, _mm_set1_epi16(6554));
+	r = _mm_sub_epi16(x, _mm_mullo_epi16(q, _mm_set1_epi16(10)));
+	x = _mm_or_si128(q, _mm_slli_epi16(r, 8));
+	*wa = (uint64_t)_mm_cvtsi128_si64(x);
+	*wb = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
+}
+#else
+static inline void digits_eight_raw2(uint32_t a, uint32_t b, uint64_t *wa, uint64_t *wb)
+{
+	*wa = digits_eight_raw(a);
+	*wb = digits_eight_raw(b);
+}
+#endif
+
 /* The same as text in a little-endian word ('0' added to each byte). */
 static inline uint64_t digits_eight(uint32_t v)
 {

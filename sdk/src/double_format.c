@@ -136,10 +136,10 @@ static const uint64_t pow5[23] = {
  * is narrower than one unit of d (v * 10^k < 2^52), so no other multiple of
  * 10^-k lies in it, and a decimal with fewer digits would be one: d, less
  * its trailing zeros, is the only shortest decimal, which is what
- * shortest() finds too.  Returns 1 and sets *digits to d scaled to exactly
- * 17 digits, *exp10 to its power of ten (v = *digits * 10^*exp10).  Other
- * values (16-17 digits, tiny, huge, subnormal) return 0. */
-static inline int short_decimal(uint64_t c, int q, uint64_t *digits, int *exp10)
+ * shortest() finds too.  Returns 1 and sets *digits to d (15 or 16 digits,
+ * trailing zeros included) and *k (v = *digits * 10^-*k).  Other values
+ * (16-17 digits, tiny, huge, subnormal) return 0. */
+static inline int short_decimal(uint64_t c, int q, uint64_t *digits, int *kp)
 {
 	int k = 14 - floor_log10_pow2(q + 52); /* 10^14 <= v * 10^k < 2 * 10^15 */
 	if ((unsigned)k > 22 || c <= (UINT64_C(1) << 52))
@@ -152,26 +152,65 @@ static inline int short_decimal(uint64_t c, int q, uint64_t *digits, int *exp10)
 	uint64_t d = (high << (64 - sh) | low >> sh) + up;
 	if (2 * dist >= pow5[k])
 		return 0;
-	/* to exactly 17 digits, as bh_format_double wants them */
-	int small = d < UINT64_C(1000000000000000);
-	*digits = d * (small ? 100 : 10);
-	*exp10 = -k - (small ? 2 : 1);
+	*digits = d;
+	*kp = k;
 	return 1;
 }
 
 #define ZEROS UINT64_C(0x3030303030303030) /* "00000000" */
 
-/* Writes the text of v.  All digits are made at once: the significand is
- * scaled to exactly 17 digits (trailing zeros are cheaper to count in the
+/* Writes a short decimal d * 10^-k with 0 <= k <= 16 (0.01 <= v < 2 * 10^15)
+ * as INTEGER.FRACTION, given its integer part ip (v truncated), and returns
+ * the length.  ip's digits come as they are; the fraction, d - ip * 10^k
+ * (below 10^k: d rounds v * 10^k, and ip + 1 is a double other than v, so
+ * it is not d * 10^-k), is scaled to 16 digits after the point and written
+ * as two 8-digit words, the second only when it is not all zeros (never
+ * for fractions of up to 8 digits).  The fraction's length is 16 less its
+ * trailing zeros, which are the last word's high zero bytes; an all-zero
+ * fraction keeps one "0".  No point to find, no digits to move.  Writes at
+ * most 26 bytes: 16 integer digits come with k <= 7 (one fraction word). */
+static inline size_t short_text(uint64_t d, int k, uint64_t ip, char *p)
+{
+	uint64_t f = (d - ip * digits_pow10[k]) * digits_pow10[16 - k];
+	uint64_t fh = f / 100000000, fl = f - fh * 100000000, raw, w;
+	unsigned zeros;
+	size_t n = 0;
+	if (ip >= 100000000) { /* 9 to 16 digits: the first 1-8, then 8 */
+		uint64_t ih = ip / 100000000;
+		digits_eight_raw2((uint32_t)ih, (uint32_t)(ip - ih * 100000000), &w, &raw);
+		zeros = (unsigned)__builtin_ctzll(w | UINT64_C(1) << 56) & ~7u;
+		digits_store8(p, (w | ZEROS) >> zeros);
+		n = 8 - zeros / 8;
+		digits_store8(p + n, raw | ZEROS);
+		n += 8;
+		raw = digits_eight_raw((uint32_t)fh);
+	} else { /* the integer's and the fraction's first 8 digits at once */
+		digits_eight_raw2((uint32_t)ip, (uint32_t)fh, &w, &raw);
+		zeros = (unsigned)__builtin_ctzll(w | UINT64_C(1) << 56) & ~7u;
+		digits_store8(p, (w | ZEROS) >> zeros);
+		n = 8 - zeros / 8;
+	}
+	p[n] = '.';
+	digits_store8(p + n + 1, raw | ZEROS);
+	if (fl == 0)
+		return n + 9 - (size_t)(__builtin_clzll(raw | 1) >> 3);
+	raw = digits_eight_raw((uint32_t)fl);
+	digits_store8(p + n + 9, raw | ZEROS);
+	return n + 17 - (size_t)(__builtin_clzll(raw) >> 3);
+}
+
+/* Writes the text of v for bh_format_double, which handles the short
+ * decimals of 0.01 or more itself.  All digits are made at once: the
+ * significand is scaled to exactly 17 digits (trailing zeros are cheaper to count in the
  * text than to divide away) and turned into a first digit and two 8-digit
  * words, which are stored whole at their place in each layout.  So bytes
  * past the returned length may be written: at most 24 in all, within
  * BH_DOUBLE_MAX_CHARS. */
-size_t bh_format_double(double v, char *buf)
+static __attribute__((noinline)) size_t format_other(double v, char *buf)
 {
 	uint64_t bits, c, d, high, w1, w2, x;
 	size_t len = 0;
-	int q, e10, nd, point;
+	int q, e10, nd, point, k, small;
 	char first;
 
 	memcpy(&bits, &v, sizeof(bits));
@@ -199,13 +238,17 @@ size_t bh_format_double(double v, char *buf)
 		c |= UINT64_C(1) << 52;
 		q -= 1075;
 	}
-	/* Scaled to exactly 17 digits (v = d * 10^e10): the short decimals
-	 * come so; normal doubles give 15 to 17 digits, so two steps without
+	/* Scaled to exactly 17 digits (v = d * 10^e10): short decimals have
+	 * 15 or 16; normal doubles give 15 to 17, so two steps without
 	 * branches; subnormals may need more. */
-	if (!short_decimal(c, q, &d, &e10)) {
+	if (short_decimal(c, q, &d, &k)) {
+		small = d < UINT64_C(1000000000000000);
+		d *= small ? 100 : 10;
+		e10 = -k - (small ? 2 : 1);
+	} else {
 		d = shortest(c, q, &e10);
 		for (int i = 0; i < 2; i++) {
-			int small = d < UINT64_C(10000000000000000);
+			small = d < UINT64_C(10000000000000000);
 			d = small ? d * 10 : d;
 			e10 -= small;
 		}
@@ -297,4 +340,23 @@ size_t bh_format_double(double v, char *buf)
 	}
 	memcpy(buf + len, digits_pairs + 2 * e10, 2);
 	return len + 2;
+}
+
+/* The short decimals of 0.01 or more (short_decimal, short_text) here, in
+ * few registers; every other value in format_other. */
+size_t bh_format_double(double v, char *buf)
+{
+	uint64_t bits, c, d;
+	unsigned e;
+	int k;
+
+	memcpy(&bits, &v, sizeof(bits));
+	c = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+	e = (unsigned)(bits >> 52) & 0x7ff;
+	if (e - 1 < 0x7fe && short_decimal(c, (int)e - 1075, &d, &k) && k <= 16) {
+		size_t len = bits >> 63;
+		buf[0] = '-'; /* overwritten by the first digit when v >= 0 */
+		return len + short_text(d, k, (uint64_t)(int64_t)__builtin_fabs(v), buf + len);
+	}
+	return format_other(v, buf);
 }

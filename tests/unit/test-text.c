@@ -515,6 +515,53 @@ START_TEST(test_format_double_short_decimals)
 }
 END_TEST
 
+/* The boundaries of bh_format_double's short path (short_text): integer
+ * parts of 0 to 17 digits with fractions of 0 to 18 digits (the point at
+ * every place, fractions of exactly 8 and 9 digits where the second word
+ * starts, 15/16/17 significant digits where the short path ends), with
+ * zeros and nines at the ends.  Up to 15 significant digits the text must
+ * be the input itself (no other decimal that short reads back the same);
+ * every value, and its neighbours, against the reference. */
+START_TEST(test_format_double_short_path_edges)
+{
+	char text[64], want[64];
+	for (int ni = 0; ni <= 17; ni++)
+		for (int nf = 0; nf <= 18; nf++)
+			for (int kind = 0; kind < 6; kind++) {
+				size_t n = 0;
+				double v;
+				if (ni + nf == 0 || ni + nf > 20)
+					continue;
+				for (int i = 0; i < ni; i++) /* no leading zero */
+					text[n++] = (char)('0' + (kind == 1 ? 9 : i == 0 ? 1 + (int)(rnd() % 9) : (int)(rnd() % 10)));
+				if (ni == 0)
+					text[n++] = '0';
+				text[n++] = '.';
+				for (int i = 0; i < nf; i++) /* the last digit is not 0 */
+					text[n++] = (char)('0' + (kind == 1 ? 9 : kind == 2 && i < nf - 1 ? 0 : i == nf - 1 ? 1 + (int)(rnd() % 9) : (int)(rnd() % 10)));
+				if (nf == 0)
+					text[n++] = '0';
+				text[n] = '\0';
+				v = strtod(text, NULL);
+				if (v == 0)
+					continue;
+				check_format_double(v);
+				check_format_double(-v);
+				check_format_double(nextafter(v, 0));
+				check_format_double(nextafter(v, HUGE_VAL));
+				/* significant digits: all but the leading zeros of 0.000ddd */
+				int sig = ni + nf;
+				for (size_t i = 2; ni == 0 && i < n && text[i] == '0'; i++)
+					sig--;
+				if (sig <= 15 && v >= 1e-4 && v < 1e16) {
+					ck_assert_str_eq(fdouble(v), text);
+					snprintf(want, sizeof(want), "-%s", text);
+					ck_assert_str_eq(fdouble(-v), want);
+				}
+			}
+}
+END_TEST
+
 /* The digits and exponent of a formatted double: m * 10^e10, m without
  * trailing zeros. */
 static void decimal_of(const char *s, uint64_t *m, int *e10)
@@ -846,6 +893,7 @@ static Suite *text_suite(void)
 	tcase_add_test(n, test_format_double_reference);
 	tcase_add_test(n, test_format_double_random);
 	tcase_add_test(n, test_format_double_short_decimals);
+	tcase_add_test(n, test_format_double_short_path_edges);
 	tcase_add_test(n, test_pow10_table);
 	tcase_add_test(n, test_format_stays_in_buffer);
 	tcase_add_test(n, test_numbers_ignore_locale);
