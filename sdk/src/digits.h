@@ -52,15 +52,24 @@ static inline void digits_put(uint64_t d, int nd, char *dst)
  * in the lowest byte, by division in the lanes of one register: two 4-digit
  * halves in 32-bit lanes, then four 2-digit quarters in 16-bit lanes, then
  * eight digits in bytes.  x / 100 = (x * 5243) >> 19 for x < 10^4 and
- * x / 10 = (x * 103) >> 10 for x < 100; no lane overflows into the next. */
+ * x / 10 = (x * 103) >> 10 for x < 100; no lane overflows into the next.
+ * Each step puts the quotient q of a lane's x by m in its low half and the
+ * remainder in its high half at once: (x << s) - q * ((m << s) - 1) is
+ * ((x - q * m) << s) + q, one multiply-subtract instead of a multiply, a
+ * subtract, a shift and an or. */
 static inline uint64_t digits_eight_raw(uint32_t v)
 {
 	uint64_t hi = v / 10000, y, q;
-	y = hi | (uint64_t)(v - (uint32_t)hi * 10000) << 32;
+	uint64_t m1 = (UINT64_C(10000) << 32) - 1, m2 = (100 << 16) - 1, m3 = (10 << 8) - 1;
+#if defined(__GNUC__)
+	/* Opaque, or GCC splits the multiplies back into shifts and adds. */
+	__asm__("" : "+r"(m1), "+r"(m2), "+r"(m3));
+#endif
+	y = ((uint64_t)v << 32) - hi * m1;
 	q = ((y * 5243) >> 19) & UINT64_C(0x0000007f0000007f);
-	y = q | (y - q * 100) << 16;
+	y = (y << 16) - q * m2;
 	q = ((y * 103) >> 10) & UINT64_C(0x000f000f000f000f);
-	return q | (y - q * 10) << 8;
+	return (y << 8) - q * m3;
 }
 
 /* digits_eight_raw of a and of b at once: *wa and *wb.  With SSE2 the same
@@ -73,18 +82,21 @@ static inline uint64_t digits_eight_raw(uint32_t v)
 static inline void digits_eight_raw2(uint32_t a, uint32_t b, uint64_t *wa, uint64_t *wb)
 {
 	__m128i x = _mm_set_epi64x((long long)b, (long long)a), hi, q, r;
+	__m128i m100 = _mm_set1_epi16(100), m10 = _mm_set1_epi16((10 << 8) - 1);
+	/* Opaque to the compiler, which would otherwise turn each multiply
+	 * into a chain of shifts and adds. */
+	__asm__("" : "+x"(m100), "+x"(m10));
 	/* 4-digit halves in 32-bit lanes, the first half low */
 	hi = _mm_srli_epi64(_mm_mul_epu32(x, _mm_set1_epi32((int)0xd1b71759)), 45);
 	r = _mm_sub_epi32(x, _mm_mul_epu32(hi, _mm_set1_epi32(10000)));
 	x = _mm_or_si128(hi, _mm_slli_epi64(r, 32));
 	/* 2-digit quarters in 16-bit lanes */
 	q = _mm_srli_epi16(_mm_mulhi_epu16(x, _mm_set1_epi16(5243)), 3);
-	r = _mm_sub_epi16(x, _mm_mullo_epi16(q, _mm_set1_epi16(100)));
+	r = _mm_sub_epi16(x, _mm_mullo_epi16(q, m100));
 	x = _mm_or_si128(q, _mm_slli_epi32(r, 16));
 	/* digits in bytes */
 	q = _mm_mulhi_epu16(x, _mm_set1_epi16(6554));
-	r = _mm_sub_epi16(x, _mm_mullo_epi16(q, _mm_set1_epi16(10)));
-	x = _mm_or_si128(q, _mm_slli_epi16(r, 8));
+	x = _mm_sub_epi16(_mm_slli_epi16(x, 8), _mm_mullo_epi16(q, m10)); /* as above */
 	*wa = (uint64_t)_mm_cvtsi128_si64(x);
 	*wb = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
 }

@@ -139,20 +139,20 @@ static const uint64_t pow5[23] = {
  * shortest() finds too.  Returns 1 and sets *digits to d (15 or 16 digits,
  * trailing zeros included) and *k (v = *digits * 10^-*k).  Other values
  * (16-17 digits, tiny, huge, subnormal) return 0. */
-static inline int short_decimal(uint64_t c, int q, uint64_t *digits, int *kp)
+static inline int short_decimal(uint64_t c, int q, int kmax, uint64_t *digits, int *kp)
 {
 	int k = 14 - floor_log10_pow2(q + 52); /* 10^14 <= v * 10^k < 2 * 10^15 */
-	if ((unsigned)k > 22 || c <= (UINT64_C(1) << 52))
+	if ((unsigned)k > (unsigned)kmax || c <= (UINT64_C(1) << 52))
 		return 0;
 	unsigned sh = (unsigned)(-(q + k));
 	uint64_t low, high = mul_64x64(c, pow5[k], &low);
-	uint64_t mask = (UINT64_C(1) << sh) - 1, frac = low & mask;
-	uint64_t up = frac >> (sh - 1); /* rounds up */
-	uint64_t dist = up ? mask + 1 - frac : frac;
-	uint64_t d = (high << (64 - sh) | low >> sh) + up;
-	if (2 * dist >= pow5[k])
+	/* The bits shifted out, at the top of a word: dist and the bound both
+	 * scaled by 2^(64 - sh) (5^k < 2^(sh - 1): the bound fits). */
+	uint64_t frac = low << (64 - sh), up = frac >> 63;
+	uint64_t dist = up ? 0 - frac : frac;
+	if (dist >= pow5[k] << (63 - sh))
 		return 0;
-	*digits = d;
+	*digits = (high << (64 - sh) | low >> sh) + up;
 	*kp = k;
 	return 1;
 }
@@ -241,7 +241,7 @@ static __attribute__((noinline)) size_t format_other(double v, char *buf)
 	/* Scaled to exactly 17 digits (v = d * 10^e10): short decimals have
 	 * 15 or 16; normal doubles give 15 to 17, so two steps without
 	 * branches; subnormals may need more. */
-	if (short_decimal(c, q, &d, &k)) {
+	if (short_decimal(c, q, 22, &d, &k)) {
 		small = d < UINT64_C(1000000000000000);
 		d *= small ? 100 : 10;
 		e10 = -k - (small ? 2 : 1);
@@ -353,7 +353,7 @@ size_t bh_format_double(double v, char *buf)
 	memcpy(&bits, &v, sizeof(bits));
 	c = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
 	e = (unsigned)(bits >> 52) & 0x7ff;
-	if (e - 1 < 0x7fe && short_decimal(c, (int)e - 1075, &d, &k) && k <= 16) {
+	if (e - 1 < 0x7fe && short_decimal(c, (int)e - 1075, 16, &d, &k)) {
 		size_t len = bits >> 63;
 		buf[0] = '-'; /* overwritten by the first digit when v >= 0 */
 		return len + short_text(d, k, (uint64_t)(int64_t)__builtin_fabs(v), buf + len);
