@@ -144,15 +144,16 @@ static inline int short_decimal(uint64_t c, int q, int kmax, uint64_t *digits, i
 	int k = 14 - floor_log10_pow2(q + 52); /* 10^14 <= v * 10^k < 2 * 10^15 */
 	if ((unsigned)k > (unsigned)kmax || c <= (UINT64_C(1) << 52))
 		return 0;
-	unsigned sh = (unsigned)(-(q + k));
-	uint64_t low, high = mul_64x64(c, pow5[k], &low);
-	/* The bits shifted out, at the top of a word: dist and the bound both
-	 * scaled by 2^(64 - sh) (5^k < 2^(sh - 1): the bound fits). */
-	uint64_t frac = low << (64 - sh), up = frac >> 63;
-	uint64_t dist = up ? 0 - frac : frac;
-	if (dist >= pow5[k] << (63 - sh))
+	/* P = c * 5^k computed shifted left by 64 - sh (5^k < 2^(sh - 1), as
+	 * v * 10^k < 2^51 and c > 2^52: m fits), so that the high word is P >> sh
+	 * and the low word the bits shifted out, at the top: dist and the
+	 * bound both scaled by 2^(64 - sh), the bound m / 2.  One variable
+	 * shift. */
+	uint64_t m = pow5[k] << (64 + q + k), low, high = mul_64x64(c, m, &low);
+	uint64_t up = low >> 63, dist = up ? 0 - low : low;
+	if (dist >= m >> 1)
 		return 0;
-	*digits = (high << (64 - sh) | low >> sh) + up;
+	*digits = high + up;
 	*kp = k;
 	return 1;
 }
@@ -169,7 +170,7 @@ static inline int short_decimal(uint64_t c, int q, int kmax, uint64_t *digits, i
  * trailing zeros, which are the last word's high zero bytes; an all-zero
  * fraction keeps one "0".  No point to find, no digits to move.  Writes at
  * most 26 bytes: 16 integer digits come with k <= 7 (one fraction word). */
-static inline size_t short_text(uint64_t d, int k, uint64_t ip, char *p)
+static inline size_t short_text(uint64_t d, int k, uint64_t ip, char *p, char *start)
 {
 	uint64_t f = (d - ip * digits_pow10[k]) * digits_pow10[16 - k];
 	uint64_t fh = f / 100000000, fl = f - fh * 100000000, raw, w;
@@ -192,11 +193,12 @@ static inline size_t short_text(uint64_t d, int k, uint64_t ip, char *p)
 	}
 	p[n] = '.';
 	digits_store8(p + n + 1, raw | ZEROS);
+	p += n;
 	if (fl == 0)
-		return n + 9 - (size_t)(__builtin_clzll(raw | 1) >> 3);
+		return (size_t)(p - start) + 9 - (size_t)(__builtin_clzll(raw | 1) >> 3);
 	raw = digits_eight_raw((uint32_t)fl);
-	digits_store8(p + n + 9, raw | ZEROS);
-	return n + 17 - (size_t)(__builtin_clzll(raw) >> 3);
+	digits_store8(p + 9, raw | ZEROS);
+	return (size_t)(p - start) + 17 - (size_t)(__builtin_clzll(raw) >> 3);
 }
 
 /* Writes the text of v for bh_format_double, which handles the short
@@ -354,9 +356,8 @@ size_t bh_format_double(double v, char *buf)
 	c = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
 	e = (unsigned)(bits >> 52) & 0x7ff;
 	if (e - 1 < 0x7fe && short_decimal(c, (int)e - 1075, 16, &d, &k)) {
-		size_t len = bits >> 63;
 		buf[0] = '-'; /* overwritten by the first digit when v >= 0 */
-		return len + short_text(d, k, (uint64_t)(int64_t)__builtin_fabs(v), buf + len);
+		return short_text(d, k, (uint64_t)(int64_t)__builtin_fabs(v), buf + (bits >> 63), buf);
 	}
 	return format_other(v, buf);
 }
