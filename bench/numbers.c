@@ -3,7 +3,9 @@
  * snprintf("%.17g") / snprintf("%lld") / strtoll / strtod, on the same values
  * in the same run.  Prints CPU nanoseconds per value (medians of several
  * repetitions, the two sides interleaved so that background load hits both
- * alike) and their ratio.  `make bench-numbers`; see bench/README.md.
+ * alike) and their ratio.  The "chained" rows write each text right after
+ * the previous one into one buffer, as the formatters do (bench-gen's prices,
+ * the ids).  `make bench-numbers`; see bench/README.md.
  *
  *   bench/numbers [--reps N] [--values N] [--min-ms MS]
  */
@@ -145,13 +147,30 @@ static struct dset make_set(const char *name, int doubles)
 
 /* ---- the timed loops ------------------------------------------------------ */
 
-enum op { FORMAT_DOUBLE, FORMAT_LONG, PARSE_LONG, PARSE_DOUBLE };
+enum op { FORMAT_DOUBLE, FORMAT_LONG, PARSE_LONG, PARSE_DOUBLE, CHAIN_DOUBLE, CHAIN_LONG };
+
+/* For the chained rows: every text written right after the previous one,
+ * as the formatters do, so that each length feeds the next write position
+ * (a formatter's latency shows, not only its throughput). */
+static char *chain_buf;
 
 /* One pass over the set; impl 0 is bulkhead's, 1 the C library's. */
 static void pass(enum op op, int impl, const struct dset *s)
 {
 	char buf[64];
 	uint64_t acc = 0;
+	if (op == CHAIN_DOUBLE || op == CHAIN_LONG) {
+		char *p = chain_buf;
+		for (size_t i = 0; i < nvalues; i++) {
+			if (op == CHAIN_DOUBLE)
+				p += impl ? snprintf(p, 32, "%.17g", s->d[i]) : (int)bh_format_double(s->d[i], p);
+			else
+				p += impl ? snprintf(p, 32, "%" PRId64, s->l[i]) : (int)bh_format_long(s->l[i], p);
+			*p++ = ',';
+		}
+		sink += (uint64_t)(p - chain_buf);
+		return;
+	}
 	for (size_t i = 0; i < nvalues; i++) {
 		const char *t = s->text + s->off[i];
 		switch (op) {
@@ -164,6 +183,8 @@ static void pass(enum op op, int impl, const struct dset *s)
 			acc += impl ? (uint64_t)snprintf(buf, sizeof buf, "%" PRId64, s->l[i])
 				    : bh_format_long(s->l[i], buf);
 			acc += (unsigned char)buf[0];
+			break;
+		default:
 			break;
 		case PARSE_LONG: {
 			int64_t v = 0;
@@ -278,6 +299,13 @@ int main(int argc, char **argv)
 		row("bh_format_double", "snprintf %.17g", FORMAT_DOUBLE, &d[i]);
 	for (int i = 0; i < 3; i++)
 		row("bh_format_long", "snprintf %lld", FORMAT_LONG, &l[i]);
+	chain_buf = malloc(nvalues * (BH_DOUBLE_MAX_CHARS + 1));
+	if (!chain_buf) {
+		perror("malloc");
+		exit(1);
+	}
+	row("chained double", "chained snprintf", CHAIN_DOUBLE, &d[0]);
+	row("chained long", "chained snprintf", CHAIN_LONG, &l[0]);
 	for (int i = 0; i < 3; i++)
 		row("bh_parse_long", "strtoll", PARSE_LONG, &l[i]);
 	for (int i = 0; i < 6; i++)
