@@ -194,20 +194,21 @@ static inline size_t short_text(uint64_t d, int k, uint64_t ip, char *p, char *s
 	p[n] = '.';
 	digits_store8(p + n + 1, raw | ZEROS);
 	p += n;
+	/* the digits up to the highest nonzero byte (63 - clz: one bsr) */
 	if (fl == 0)
-		return (size_t)(p - start) + 9 - (size_t)(__builtin_clzll(raw | 1) >> 3);
+		return (size_t)(p - start) + 2 + (size_t)((63 - __builtin_clzll(raw | 1)) >> 3);
 	raw = digits_eight_raw((uint32_t)fl);
 	digits_store8(p + 9, raw | ZEROS);
-	return (size_t)(p - start) + 17 - (size_t)(__builtin_clzll(raw) >> 3);
+	return (size_t)(p - start) + 10 + (size_t)((63 - __builtin_clzll(raw)) >> 3);
 }
 
 /* Writes the text of v for bh_format_double, which handles the short
  * decimals of 0.01 or more itself.  All digits are made at once: the
- * significand is scaled to exactly 17 digits (trailing zeros are cheaper to count in the
- * text than to divide away) and turned into a first digit and two 8-digit
- * words, which are stored whole at their place in each layout.  So bytes
- * past the returned length may be written: at most 24 in all, within
- * BH_DOUBLE_MAX_CHARS. */
+ * significand is scaled to exactly 17 digits (trailing zeros are cheaper
+ * to count in the text than to divide away) and turned into a first digit
+ * and two 8-digit words, which are stored whole at their place in each
+ * layout.  So bytes past the returned length may be written: at most 24 in
+ * all, within BH_DOUBLE_MAX_CHARS. */
 static __attribute__((noinline)) size_t format_other(double v, char *buf)
 {
 	uint64_t bits, c, d, high, w1, w2, x;
