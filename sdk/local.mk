@@ -15,7 +15,7 @@ sdk_number_sources = sdk/src/double_format.c sdk/src/digits.h sdk/src/pow10_tabl
 EXTRA_DIST += sdk/src/gen_pow10_table.py tests/unit/number-oracle.h
 
 lib_LIBRARIES += sdk/libbulkhead-sdk.a
-sdk_libbulkhead_sdk_a_SOURCES = sdk/src/text.c $(sdk_number_sources) sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c
+sdk_libbulkhead_sdk_a_SOURCES = sdk/src/text.c $(sdk_number_sources) sdk/src/timestamp.c sdk/src/names.c sdk/src/utf8.c sdk/src/utf8_tables.h
 sdk_libbulkhead_sdk_a_CFLAGS = $(PLUGIN_CC_FLAGS)
 
 noinst_LIBRARIES += sdk/libbhruntime.a

@@ -96,39 +96,7 @@ static size_t first_bad_group_scalar(const unsigned char *s, size_t n)
 
 #ifdef UTF8_X86
 /* Error classes of a byte pair (previous, current). */
-enum {
-	TOO_SHORT = 1 << 0,	 /* lead, then no continuation */
-	TOO_LONG = 1 << 1,	 /* ASCII, then a continuation */
-	OVERLONG_3 = 1 << 2,	 /* E0, then 80..9F */
-	TOO_LARGE = 1 << 3,	 /* F4 then 90..BF, or F5..FF then a continuation */
-	SURROGATE = 1 << 4,	 /* ED, then A0..BF */
-	OVERLONG_2 = 1 << 5,	 /* C0 or C1, then a continuation */
-	TOO_LARGE_1000 = 1 << 6, /* F5..FF, then 80..8F */
-	OVERLONG_4 = 1 << 6,	 /* F0, then 80..8F */
-	TWO_CONTS = 1 << 7,	 /* continuation, then continuation: right only inside a 3- or 4-byte sequence */
-	CARRY = TOO_SHORT | TOO_LONG | TWO_CONTS,
-};
-
-/* The three tables, one entry per nibble value. */
-#define UTF8_TABLE_PREV_HIGH                                                                                 \
-	TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TWO_CONTS, TWO_CONTS, \
-		TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT, TOO_SHORT | OVERLONG_3 | SURROGATE,  \
-		TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4
-#define UTF8_TABLE_PREV_LOW                                                                                  \
-	CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY, CARRY | TOO_LARGE,      \
-		CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,                       \
-		CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,                       \
-		CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,                       \
-		CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,                       \
-		CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE, CARRY | TOO_LARGE | TOO_LARGE_1000,           \
-		CARRY | TOO_LARGE | TOO_LARGE_1000
-#define UTF8_TABLE_CUR_HIGH                                                                                  \
-	TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,               \
-		TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,                 \
-		TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,                                   \
-		TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,                                    \
-		TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT, TOO_SHORT,   \
-		TOO_SHORT
+#include "sdk/src/utf8_tables.h"
 
 /* Each vector version checks one block (16 or 32 bytes) given the block
  * and the same bytes shifted by 1, 2 and 3 (the look-behind), and returns
@@ -148,9 +116,9 @@ __attribute__((target("ssse3"))) static inline __m128i check16(__m128i in, __m12
 							       __m128i prev3)
 {
 	const __m128i nibble = _mm_set1_epi8(0x0F);
-	const __m128i t_prev_high = _mm_setr_epi8(UTF8_TABLE_PREV_HIGH);
-	const __m128i t_prev_low = _mm_setr_epi8(UTF8_TABLE_PREV_LOW);
-	const __m128i t_cur_high = _mm_setr_epi8(UTF8_TABLE_CUR_HIGH);
+	const __m128i t_prev_high = _mm_setr_epi8(U8_PREV_HIGH);
+	const __m128i t_prev_low = _mm_setr_epi8(U8_PREV_LOW);
+	const __m128i t_cur_high = _mm_setr_epi8(U8_CUR_HIGH);
 	__m128i special = _mm_and_si128(
 		_mm_and_si128(_mm_shuffle_epi8(t_prev_high, _mm_and_si128(_mm_srli_epi16(prev1, 4), nibble)),
 			      _mm_shuffle_epi8(t_prev_low, _mm_and_si128(prev1, nibble))),
@@ -213,9 +181,9 @@ __attribute__((target("avx2"))) static inline __m256i check32(__m256i in, __m256
 							      __m256i prev3)
 {
 	const __m256i nibble = _mm256_set1_epi8(0x0F);
-	const __m256i t_prev_high = _mm256_setr_epi8(UTF8_TABLE_PREV_HIGH, UTF8_TABLE_PREV_HIGH);
-	const __m256i t_prev_low = _mm256_setr_epi8(UTF8_TABLE_PREV_LOW, UTF8_TABLE_PREV_LOW);
-	const __m256i t_cur_high = _mm256_setr_epi8(UTF8_TABLE_CUR_HIGH, UTF8_TABLE_CUR_HIGH);
+	const __m256i t_prev_high = _mm256_setr_epi8(U8_PREV_HIGH, U8_PREV_HIGH);
+	const __m256i t_prev_low = _mm256_setr_epi8(U8_PREV_LOW, U8_PREV_LOW);
+	const __m256i t_cur_high = _mm256_setr_epi8(U8_CUR_HIGH, U8_CUR_HIGH);
 	__m256i special = _mm256_and_si256(
 		_mm256_and_si256(
 			_mm256_shuffle_epi8(t_prev_high, _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nibble)),
